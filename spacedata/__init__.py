@@ -1,0 +1,55 @@
+"""spacedata: Launch Library 2 spacecraft records as tidy pandas tables.
+
+>>> import spacedata
+>>> df = spacedata.load_spacecraft("bundled")      # one row per spacecraft
+>>> spacedata.provenance_of(df).describe()         # where it came from, as of when, complete?
+
+Heavy modules (pandas, requests-cache, plotly, panel) load on first use, not on import.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_spacecraft": "spacedata.load",
+    "load_tables": "spacedata.load",
+    "Tables": "spacedata.tidy",
+    "LL2Client": "spacedata.client",
+    "read_snapshot": "spacedata.snapshot",
+    "write_snapshot": "spacedata.snapshot",
+    "bundled_snapshot": "spacedata.snapshot",
+    "Provenance": "spacedata.provenance",
+    "provenance_of": "spacedata.provenance",
+}
+_ERRORS = (
+    "SpacedataError",
+    "FetchError",
+    "RateLimitError",
+    "ApiError",
+    "NetworkError",
+    "NotCachedError",
+    "QuotaError",
+    "SnapshotError",
+    "RecordError",
+    "SpacedataWarning",
+    "DurationWarning",
+    "CountDriftWarning",
+    "SourceWarning",
+    "CacheWarning",
+)
+__all__ = ["__version__", *_LAZY, *_ERRORS]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    if name in _ERRORS:
+        return getattr(import_module("spacedata.errors"), name)
+    raise AttributeError(f"module 'spacedata' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,69 @@
+"""Exceptions and warnings raised by spacedata. Each message says what to do next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SpacedataError(Exception):
+    """Base class of every error spacedata raises on purpose."""
+
+
+class FetchError(SpacedataError):
+    """A sync from LL2 stopped early. ``partial`` holds the pages fetched before it stopped."""
+
+    def __init__(self, message: str, partial: Any = None):
+        super().__init__(message)
+        self.partial = partial
+
+
+class RateLimitError(FetchError):
+    """LL2 answered 429: the hourly quota is used up. ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, retry_after: float | None, partial: Any = None):
+        super().__init__(message, partial)
+        self.retry_after = retry_after
+
+
+class ApiError(FetchError):
+    """LL2 answered with something that is not a usable page (5xx, HTML, invalid JSON)."""
+
+
+class NetworkError(FetchError):
+    """LL2 could not be reached at all (DNS, refused connection, timeout after retries)."""
+
+
+class NotCachedError(FetchError):
+    """Offline mode is on and a page the sync needs is not in the HTTP cache."""
+
+
+class QuotaError(SpacedataError):
+    """The quota pre-check found too few calls left for a whole sync."""
+
+
+class SnapshotError(SpacedataError):
+    """A snapshot directory is missing, incomplete on disk, or fails its checksums."""
+
+
+class RecordError(SpacedataError, ValueError):
+    """A record cannot be turned into a table row (for example it has no ``id``)."""
+
+
+class SpacedataWarning(UserWarning):
+    """Base class of spacedata's warnings."""
+
+
+class DurationWarning(SpacedataWarning):
+    """Some durations could not be converted exactly and were set to NaT (ids are named)."""
+
+
+class CountDriftWarning(SpacedataWarning):
+    """LL2's reported ``count`` changed during a sync, or disagrees with what arrived."""
+
+
+class SourceWarning(SpacedataWarning):
+    """``source="auto"`` fell back from the live API to a snapshot."""
+
+
+class CacheWarning(SpacedataWarning):
+    """The HTTP cache file was unreadable and has been set aside and rebuilt."""

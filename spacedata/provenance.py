@@ -1,0 +1,91 @@
+"""Where a table's data came from, as of when, and whether it is complete."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from .config import CREDIT
+
+SOURCES = ("live", "cache", "snapshot", "bundled")
+_LABELS = {
+    "live": "live LL2 API",
+    "cache": "LL2 API via the local HTTP cache",
+    "snapshot": "fetched snapshot",
+    "bundled": "bundled sample snapshot",
+}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Provenance of a set of tables.
+
+    Attributes:
+        source: ``live``, ``cache``, ``snapshot`` or ``bundled``.
+        fetched_at: when LL2 sent the data (UTC), None if unknown.
+        count: the number of records the endpoint reported, None if unknown.
+        records: the number of records the tables hold.
+        complete: True only if every record the endpoint reported is here.
+        location: the URL or snapshot path the data was read from.
+    """
+
+    source: str
+    fetched_at: datetime | None
+    count: int | None
+    records: int
+    complete: bool
+    location: str
+
+    def as_attrs(self) -> dict:
+        """A plain dict for ``DataFrame.attrs`` (datetimes as ISO strings)."""
+        d = asdict(self)
+        d["fetched_at"] = self.fetched_at.isoformat() if self.fetched_at else None
+        return d
+
+    @classmethod
+    def from_attrs(cls, attrs: dict) -> Provenance:
+        """Rebuild from ``DataFrame.attrs`` written by :meth:`as_attrs`."""
+        at = attrs.get("fetched_at")
+        return cls(
+            source=attrs["source"],
+            fetched_at=datetime.fromisoformat(at) if at else None,
+            count=attrs.get("count"),
+            records=attrs["records"],
+            complete=attrs["complete"],
+            location=attrs.get("location", ""),
+        )
+
+    @property
+    def as_of(self) -> str:
+        """``2026-11-23 10:30 UTC``, or ``unknown date``."""
+        return f"{self.fetched_at:%Y-%m-%d %H:%M} UTC" if self.fetched_at else "unknown date"
+
+    @property
+    def completeness(self) -> str:
+        """``complete (603 records)`` or ``partial sample: 20 of about 603 records``."""
+        if self.complete:
+            return f"complete ({self.records} records)"
+        of = f"{self.count}" if self.count is not None else "an unknown number of"
+        word = "partial sample" if self.source == "bundled" else "incomplete"
+        return f"{word}: {self.records} of about {of} records"
+
+    def describe(self) -> str:
+        """One line for a table caption, chart subtitle or notebook header."""
+        return (
+            f"Source: {_LABELS.get(self.source, self.source)}, as of {self.as_of}; "
+            f"{self.completeness}. Data: {CREDIT}."
+        )
+
+
+def provenance_of(obj) -> Provenance:
+    """The :class:`Provenance` of a DataFrame (from its ``.attrs``) or of a Tables object."""
+    attrs = getattr(obj, "attrs", None)
+    if attrs and "source" in attrs:
+        return Provenance.from_attrs(attrs)
+    prov = getattr(obj, "provenance", None)
+    if isinstance(prov, Provenance):
+        return prov
+    raise ValueError(
+        "This object carries no spacedata provenance (was it built by load_spacecraft / "
+        "load_tables? Some pandas operations drop .attrs)."
+    )
