@@ -147,7 +147,8 @@ class LL2Client:
             backoff_factor=backoff_factor,
             status_forcelist=(500, 502, 503, 504),
             allowed_methods=frozenset({"GET"}),
-            respect_retry_after_header=True,
+            # urllib3 would otherwise sleep out a 429's Retry-After (up to an hour) in silence.
+            respect_retry_after_header=False,
             raise_on_status=False,
         )
         self.session = self._open_session(expire_after)
@@ -169,11 +170,10 @@ class LL2Client:
 
     def _open_session(self, expire_after: timedelta | int) -> requests_cache.CachedSession:
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        session = self._new_session(expire_after)
-        try:  # a corrupt SQLite file fails on the first query, so ask one now
+        try:  # a corrupt SQLite file fails on open or on the first query, so ask one now
+            session = self._new_session(expire_after)
             session.cache.responses.count()
         except sqlite3.DatabaseError as exc:
-            session.close()
             aside = self.cache_path.with_name(
                 f"{self.cache_path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
             )
@@ -336,7 +336,7 @@ class LL2Client:
                 retry_after=wait,
                 partial=partial,
             )
-        if resp.status_code == 504 and self.offline and not getattr(resp, "from_cache", False):
+        if resp.status_code == 504 and self.offline:  # requests-cache's answer to a cache miss
             raise NotCachedError(
                 f"Offline mode is on and page offset={query.get('offset', 0)} is not in the "
                 f"cache ({self.cache_path}). Go online once, or use a snapshot.",

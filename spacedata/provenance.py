@@ -7,12 +7,13 @@ from datetime import datetime
 
 from .config import CREDIT
 
-SOURCES = ("live", "cache", "snapshot", "bundled")
+SOURCES = ("live", "cache", "snapshot", "bundled", "synthetic")
 _LABELS = {
     "live": "live LL2 API",
     "cache": "LL2 API via the local HTTP cache",
     "snapshot": "fetched snapshot",
     "bundled": "bundled sample snapshot",
+    "synthetic": "SYNTHETIC snapshot resampled from real records (not real data)",
 }
 
 
@@ -21,7 +22,7 @@ class Provenance:
     """Provenance of a set of tables.
 
     Attributes:
-        source: ``live``, ``cache``, ``snapshot`` or ``bundled``.
+        source: ``live``, ``cache``, ``snapshot``, ``bundled`` or ``synthetic``.
         fetched_at: when LL2 sent the data (UTC), None if unknown.
         count: the number of records the endpoint reported, None if unknown.
         records: the number of records the tables hold.

@@ -31,6 +31,8 @@ from .provenance import Provenance
 
 MANIFEST = "manifest.json"
 FORMAT = 1
+#: manifest ``source`` -> provenance source (a fetched snapshot's source is live or cache).
+_SOURCES = {"captures": "bundled", "synthetic": "synthetic"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Snapshot:
         m = self.manifest
         at = m.get("fetched_at")
         return Provenance(
-            source="bundled" if m.get("source") == "captures" else "snapshot",
+            source=_SOURCES.get(m.get("source"), "snapshot"),
             fetched_at=datetime.fromisoformat(at) if at else None,
             count=m.get("count_reported"),
             records=m["records_received"],

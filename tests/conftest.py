@@ -1,0 +1,51 @@
+"""Shared fixtures. No test reaches the internet: pytest-socket allows loopback hosts only
+(``--allow-hosts`` in pyproject.toml), and SPACEDATA_BASE_URL points at a closed local port
+unless a test points it at the fake LL2 server."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from spacedata.client import LL2Client
+from spacedata.snapshot import bundled_snapshot
+from spacedata.synthetic import resample
+from tests.ll2fake import FakeLL2
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+TOKEN = "sk-test-9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """Each test gets its own cache and data dirs and no key, snapshot or offline setting."""
+    for var in ("SPACEDATA_API_TOKEN", "SPACEDATA_SNAPSHOT", "SPACEDATA_OFFLINE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SPACEDATA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SPACEDATA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SPACEDATA_BASE_URL", "http://127.0.0.1:9/2.3.0/")  # closed port
+
+
+@pytest.fixture(scope="session")
+def real_records() -> list[dict]:
+    """The 20 real records of the bundled snapshot."""
+    return bundled_snapshot().records()
+
+
+@pytest.fixture
+def ll2(httpserver, real_records) -> FakeLL2:
+    """A fake LL2 on 127.0.0.1 holding 603 records (resampled from the real ones)."""
+    fake = FakeLL2(records=resample(real_records, 603, seed=1))
+    fake.base = httpserver.url_for("/2.3.0/")
+    httpserver.expect_request(re.compile(r"/2\.3\.0/.*")).respond_with_handler(fake.handle)
+    return fake
+
+
+@pytest.fixture
+def client(ll2) -> LL2Client:
+    """A client aimed at the fake, with instant backoff and no progress bar."""
+    with LL2Client(ll2.base, backoff_factor=0, retries=2, progress=False) as c:
+        yield c
