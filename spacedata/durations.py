@@ -40,6 +40,8 @@ def parse_duration(text: str | None) -> timedelta | None:
         return None
     if not isinstance(text, str):
         raise InvalidDuration(f"not a string: {text!r}")
+    if text.endswith(("P", "T")):  # "PT", "P1DT": isodate reads these as if they said something
+        raise InvalidDuration(f"malformed ISO 8601 duration {text!r}")
     m = _SIMPLE.fullmatch(text)
     if m and any(m.groups()):
         d, h, mi, s = (int(g) if g else 0 for g in m.groups())

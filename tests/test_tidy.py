@@ -1,0 +1,135 @@
+"""Raw records -> tidy tables: the dtype contract, durations policy, bad records."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+from spacedata.durations import InvalidDuration, parse_duration
+from spacedata.errors import DurationWarning, RecordError
+from spacedata.synthetic import resample
+from spacedata.tidy import (
+    AGENCY_DTYPES,
+    CONFIG_FAMILY_DTYPES,
+    CONFIGURATION_DTYPES,
+    FAMILY_DTYPES,
+    SPACECRAFT_DTYPES,
+    WIDE_DTYPES,
+    RecordWarning,
+    build_tables,
+    check_dtypes,
+)
+
+CONTRACTS = {
+    "spacecraft": SPACECRAFT_DTYPES,
+    "configurations": CONFIGURATION_DTYPES,
+    "agencies": AGENCY_DTYPES,
+    "families": FAMILY_DTYPES,
+    "config_families": CONFIG_FAMILY_DTYPES,
+}
+
+
+@pytest.mark.parametrize("n", [20, 3000])
+def test_every_table_honours_its_dtype_contract(real_records, n):
+    records = real_records if n == 20 else resample(real_records, n)
+    tables = build_tables(records)
+    for name, frame in tables.frames().items():
+        assert check_dtypes(frame, CONTRACTS[name]) == [], name
+    assert check_dtypes(tables.wide(), WIDE_DTYPES) == []
+    assert len(tables.spacecraft) == len(tables.wide()) == n
+
+
+def test_real_sample_normalises_into_related_tables(real_records):
+    t = build_tables(real_records)
+    assert t.spacecraft["id"].is_unique and len(t.spacecraft) == 20
+    assert set(t.agencies["agency_abbrev"]) == {"RFSA", "NASA", "SpX"}
+    assert t.configurations["config_id"].is_unique
+    assert set(t.spacecraft["config_id"]) <= set(t.configurations["config_id"])
+    assert set(t.families["family_name"]) == {"Soyuz", "Progress", "Starship"}
+    wide = t.wide().set_index("id")
+    ship = wide.loc[594]
+    assert ship["config_type"] == "Reuseable Upper Stage"  # spelled as the API spells it
+    assert ship["agency_abbrev"] == "SpX" and ship["families"] == "Starship"
+    assert pd.isna(wide.loc[528, "families"])  # Vostok has no family
+    assert wide.loc[201, "time_in_space"] == pd.Timedelta("4 days 22:42:47")
+    assert wide.loc[528, "time_in_space"] == pd.Timedelta(hours=1, minutes=46)
+    assert wide.loc[201, "time_docked"] == pd.Timedelta(0)
+    assert wide.loc[201, "time_in_space_days"] == pytest.approx(4 + (22 * 3600 + 42 * 60 + 47) / 86400)
+    assert "\t" in wide.loc[201, "description"]  # text kept as sent
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("P4DT22H42M47S", timedelta(days=4, hours=22, minutes=42, seconds=47)),
+        ("PT1H46M", timedelta(hours=1, minutes=46)),
+        ("P0D", timedelta(0)),
+        ("PT3H6M", timedelta(hours=3, minutes=6)),
+        ("P1W", timedelta(weeks=1)),
+        ("PT1.5H", timedelta(hours=1, minutes=30)),  # pandas would say 5 h 0 min 1 s
+        ("PT0.25S", timedelta(milliseconds=250)),
+        (None, None),
+    ],
+)
+def test_durations_convert_exactly(text, expected):
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["P1Y2M", "P2M", "-P1D", "P", "PT", "4 days", "", "P1DT"])
+def test_calendar_negative_and_malformed_durations_are_refused(text):
+    with pytest.raises(InvalidDuration):
+        parse_duration(text)
+
+
+def test_bad_durations_become_nat_with_a_warning_naming_ids(real_records):
+    records = copy.deepcopy(real_records)
+    records[0]["time_in_space"] = "P1Y2M"
+    records[1]["time_docked"] = "garbage"
+    records[2]["fastest_turnaround"] = "-P3D"
+    with pytest.warns(DurationWarning) as caught:
+        t = build_tables(records)
+    text = " ".join(str(w.message) for w in caught)
+    for rec, field in ((records[0], "time_in_space"), (records[1], "time_docked"), (records[2], "fastest_turnaround")):
+        assert f"id {rec['id']}" in text and field in text
+    sc = t.spacecraft.set_index("id")
+    assert len(sc) == 20  # nothing dropped
+    assert pd.isna(sc.loc[records[0]["id"], "time_in_space"])
+    assert pd.isna(sc.loc[records[1]["id"], "time_docked"])
+    assert sc.loc[records[1]["id"], "time_in_space"] == parse_duration(records[1]["time_in_space"])
+
+
+def test_records_missing_optional_keys_load_with_nulls(real_records):
+    old = copy.deepcopy(real_records[0])
+    for key in ("serial_number", "image", "time_docked", "fastest_turnaround", "flights_count",
+                "mission_ends_count", "in_space", "status"):
+        old.pop(key)
+    old["spacecraft_config"].pop("family")
+    t = build_tables([old, *real_records[1:]])
+    row = t.wide().set_index("id").loc[old["id"]]
+    assert pd.isna(row["serial_number"]) and pd.isna(row["flights_count"]) and pd.isna(row["in_space"])
+    assert pd.isna(row["time_docked"]) and pd.isna(row["status"]) and pd.isna(row["image_url"])
+    assert row["name"] == old["name"]
+
+
+def test_record_without_id_is_rejected_clearly(real_records):
+    broken = copy.deepcopy(real_records[3])
+    del broken["id"]
+    with pytest.raises(RecordError, match=r"Record #3 \(name='Soyuz 7K-L1 No.6'\) has no 'id'"):
+        build_tables([*real_records[:3], broken])
+
+
+def test_wrongly_typed_field_is_nulled_with_a_warning(real_records):
+    records = copy.deepcopy(real_records)
+    records[5]["flights_count"] = "many"
+    records[6]["in_space"] = "yes"
+    with pytest.warns(RecordWarning) as caught:
+        t = build_tables(records)
+    text = " ".join(str(w.message) for w in caught)
+    assert f"flights_count of the wrong type, set to null (id {records[5]['id']}: 'many')" in text
+    assert f"in_space of the wrong type, set to null (id {records[6]['id']}: 'yes')" in text
+    sc = t.spacecraft.set_index("id")
+    assert pd.isna(sc.loc[records[5]["id"], "flights_count"]) and len(sc) == 20
+    assert pd.isna(sc.loc[records[6]["id"], "in_space"])
