@@ -128,8 +128,8 @@ class LL2Client:
         expire_after: timedelta | int = DEFAULT_EXPIRY,
         offline: bool | None = None,
         timeout: tuple[float, float] = (5.0, 30.0),
-        retries: int = 4,
-        backoff_factor: float = 1.0,
+        retries: int = 3,
+        backoff_factor: float = 0.5,
         progress: bool | None = None,
     ):
         self.base_url = config.base_url(base_url)

@@ -1,0 +1,77 @@
+"""load_tables / load_spacecraft: choosing the source and carrying provenance."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import spacedata
+from spacedata.errors import RateLimitError, SnapshotError, SourceWarning
+from spacedata.snapshot import default_snapshot_dir, write_snapshot
+from spacedata.synthetic import write_synthetic_snapshot
+
+
+def test_bundled_source_says_it_is_a_partial_sample():
+    df = spacedata.load_spacecraft("bundled")
+    assert len(df) == 20
+    assert df.attrs["source"] == "bundled" and df.attrs["complete"] is False
+    assert df.attrs["count"] == 603 and df.attrs["fetched_at"] is None
+    prov = spacedata.provenance_of(df)
+    assert prov.describe().startswith("Source: bundled sample snapshot, as of unknown date; partial sample: 20 of about 603")
+
+
+def test_live_load_then_cache(ll2, monkeypatch):
+    monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
+    first = spacedata.load_spacecraft("live")
+    assert first.attrs["source"] == "live" and first.attrs["complete"] and len(first) == 603
+    assert first.attrs["location"] == ll2.base + "spacecraft/"
+    ll2.seen = []
+    tables = spacedata.load_tables("auto")
+    assert ll2.seen == [] and tables.provenance.source == "cache"
+    for frame in tables.frames().values():
+        assert frame.attrs["source"] == "cache" and frame.attrs["count"] == 603
+
+
+def test_auto_falls_back_to_latest_snapshot_then_bundled(ll2, monkeypatch):
+    with pytest.warns(SourceWarning, match="bundled 20-record sample"):
+        df = spacedata.load_spacecraft("auto")  # SPACEDATA_BASE_URL is a closed port
+    assert df.attrs["source"] == "bundled"
+    with spacedata.LL2Client(ll2.base, progress=False) as c:
+        write_snapshot(c.fetch_spacecraft(), default_snapshot_dir())
+    with pytest.warns(SourceWarning, match="latest fetched snapshot"):
+        df = spacedata.load_spacecraft("auto")
+    assert df.attrs["source"] == "snapshot" and len(df) == 603 and df.attrs["complete"]
+
+
+def test_live_source_raises_instead_of_falling_back(ll2, monkeypatch):
+    monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
+    ll2.quota = 2
+    with pytest.raises(RateLimitError):
+        spacedata.load_tables("live", client=spacedata.LL2Client(ll2.base, progress=False))
+
+
+def test_snapshot_env_and_argument(tmp_path, monkeypatch):
+    write_synthetic_snapshot(250, tmp_path / "syn")
+    df = spacedata.load_spacecraft(snapshot=tmp_path / "syn")
+    assert len(df) == 250 and df.attrs["source"] == "synthetic"
+    assert "SYNTHETIC" in spacedata.provenance_of(df).describe()
+    monkeypatch.setenv("SPACEDATA_SNAPSHOT", str(tmp_path / "syn"))
+    assert len(spacedata.load_spacecraft()) == 250
+
+
+def test_snapshot_source_without_a_snapshot_says_what_to_do():
+    with pytest.raises(SnapshotError, match="spacedata fetch"):
+        spacedata.load_tables("snapshot")
+
+
+def test_unknown_source_is_refused():
+    with pytest.raises(ValueError, match="source='web'"):
+        spacedata.load_tables("web")
+
+
+def test_import_is_light():
+    code = "import sys, spacedata; print(sorted(m for m in ('pandas','plotly','panel','requests_cache') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

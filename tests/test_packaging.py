@@ -1,0 +1,54 @@
+"""Packaging: the conda and pip dependency lists agree; the wheel carries the bundled snapshot."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+import zipfile
+
+import yaml
+
+from tests.conftest import ROOT
+
+CONDA_NAMES = {"python-build": "build"}
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0].strip().lower()
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip = {_name(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {
+        CONDA_NAMES.get(_name(s), _name(s))
+        for s in env["dependencies"]
+        if isinstance(s, str) and _name(s) not in ("python", "pip")
+    }
+    assert conda == pip
+
+
+def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    wheel = next((tmp_path / "dist").glob("spacedata-*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        zf.extractall(tmp_path / "site")
+    assert {"spacedata/_bundled/manifest.json", "spacedata/_bundled/pages/0001.json"} <= names
+    code = (
+        "import spacedata, pathlib; df = spacedata.load_spacecraft('bundled');"
+        "print(pathlib.Path(spacedata.__file__).parent); print(df.attrs['location']); print(len(df))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    pkg, location, n = out.stdout.split()
+    assert pkg == str(tmp_path / "site" / "spacedata")
+    assert location == str(tmp_path / "site" / "spacedata" / "_bundled") and n == "20"
