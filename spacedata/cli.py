@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="spacedata", description="Launch Library 2 spacecraft data: fetch, inspect, export, serve."
+        prog="spacedata",
+        description="Launch Library 2 spacecraft data: fetch, inspect, export, serve.",
     )
     p.add_argument("--version", action="version", version=f"spacedata {__version__}")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
@@ -42,10 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--out", type=Path, help="snapshot directory (default: the user data dir)")
     _add_http_args(f)
     f.add_argument(
-        "--param", action="append", default=[], metavar="KEY=VALUE",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="a documented /spacecraft/ filter, e.g. in_space=true (repeatable)",
     )
-    f.add_argument("--no-quota-check", action="store_true", help="skip the /api-throttle/ pre-check")
+    f.add_argument(
+        "--no-quota-check", action="store_true", help="skip the /api-throttle/ pre-check"
+    )
     f.add_argument("--refresh", action="store_true", help="ignore fresh cache entries")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.set_defaults(run=_fetch)
@@ -77,13 +83,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_http_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--base-url", help=f"API root (default SPACEDATA_BASE_URL or {config.PRODUCTION_URL})")
+    p.add_argument(
+        "--base-url", help=f"API root (default SPACEDATA_BASE_URL or {config.PRODUCTION_URL})"
+    )
     p.add_argument("--offline", action="store_true", help="answer from the HTTP cache only")
 
 
 def _add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--source", choices=("auto", "live", "snapshot", "bundled"), default="bundled",
+        "--source",
+        choices=("auto", "live", "snapshot", "bundled"),
+        default="bundled",
         help="where the records come from (default: bundled, which needs no network)",
     )
     p.add_argument("--snapshot", type=Path, help="read this snapshot directory")
@@ -136,7 +146,10 @@ def _info(args: argparse.Namespace) -> int:
         ("Source", f"{prov.source} ({prov.location})"),
         ("As of", prov.as_of),
         ("Records", prov.completeness),
-        ("Agencies", f"{len(tables.agencies)}: " + ", ".join(f"{a} {n}" for a, n in agencies.items() if n)),
+        (
+            "Agencies",
+            f"{len(tables.agencies)}: " + ", ".join(f"{a} {n}" for a, n in agencies.items() if n),
+        ),
         ("Configurations", str(len(tables.configurations))),
         ("Flights", f"{int(sc['flights_count'].sum())} in total"),
         ("In space now", str(int(sc["in_space"].sum()))),
@@ -146,7 +159,12 @@ def _info(args: argparse.Namespace) -> int:
     if args.quota:
         with _client(args) as client:
             t = client.throttle()
-        lines.append(("Quota", f"{t.used} of {t.limit} calls used per {t.period_s} s; next frees in {t.next_use_s} s"))
+        lines.append(
+            (
+                "Quota",
+                f"{t.used} of {t.limit} calls used per {t.period_s} s; next frees in {t.next_use_s} s",
+            )
+        )
     lines.append(("Data", config.CREDIT))
     width = max(len(k) for k, _ in lines)
     for key, value in lines:
@@ -168,7 +186,11 @@ def _export(args: argparse.Namespace) -> int:
         else:
             frame.to_csv(path, index=False)
         written.append(path)
-    sidecar = (args.out / "provenance.json") if args.tables else args.out.with_name(args.out.name + ".provenance.json")
+    sidecar = (
+        (args.out / "provenance.json")
+        if args.tables
+        else args.out.with_name(args.out.name + ".provenance.json")
+    )
     sidecar.write_text(json.dumps(tables.provenance.as_attrs(), indent=2) + "\n", encoding="utf-8")
     print(f"Wrote {', '.join(map(str, written))} and {sidecar}. {tables.provenance.describe()}")
     return 0
@@ -188,20 +210,35 @@ def _serve(args: argparse.Namespace) -> int:
 
     app = Path(__file__).resolve().parent.parent / "dashboards" / "spacecraft.py"
     if not app.is_file():
-        raise OSError(f"The dashboard app {app} is not here: `spacedata serve` runs from a source checkout.")
+        raise OSError(
+            f"The dashboard app {app} is not here: `spacedata serve` runs from a source checkout."
+        )
     env = dict(os.environ)
     if args.snapshot:
         from .snapshot import read_snapshot
 
         env["SPACEDATA_SNAPSHOT"] = str(read_snapshot(args.snapshot).path.resolve())
     cmd = [
-        sys.executable, "-m", "panel", "serve", str(app), "--port", str(args.port),
-        "--address", args.address, "--allow-websocket-origin", f"{args.address}:{args.port}",
-        "--allow-websocket-origin", f"localhost:{args.port}",
+        sys.executable,
+        "-m",
+        "panel",
+        "serve",
+        str(app),
+        "--port",
+        str(args.port),
+        "--address",
+        args.address,
+        "--allow-websocket-origin",
+        f"{args.address}:{args.port}",
+        "--allow-websocket-origin",
+        f"localhost:{args.port}",
     ]
     if args.show:
         cmd.append("--show")
-    print(f"Serving the spacecraft dashboard at http://{args.address}:{args.port}/spacecraft", flush=True)
+    print(
+        f"Serving the spacecraft dashboard at http://{args.address}:{args.port}/spacecraft",
+        flush=True,
+    )
     return subprocess.call(cmd, env=env)
 
 

@@ -14,7 +14,6 @@ Everything here returns raw pages; turning them into tables is :mod:`spacedata.t
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sqlite3
@@ -31,7 +30,7 @@ import requests_cache
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from . import config
+from . import _pages, config
 from .errors import (
     ApiError,
     CacheWarning,
@@ -44,7 +43,16 @@ from .errors import (
 
 #: Query parameters ``/spacecraft/`` documents (besides ``limit``/``offset``).
 DOCUMENTED_PARAMS = frozenset(
-    {"in_space", "is_placeholder", "name", "spacecraft_config", "status", "search", "ordering", "mode"}
+    {
+        "in_space",
+        "is_placeholder",
+        "name",
+        "spacecraft_config",
+        "status",
+        "search",
+        "ordering",
+        "mode",
+    }
 )
 ORDERING_FIELDS = frozenset(
     {"flights_count", "id", "mission_ends_count", "time_docked", "time_in_space"}
@@ -275,26 +283,15 @@ class LL2Client:
         if check_quota:
             self.check_quota(math.ceil(EXPECTED_RECORDS / int(query["limit"])))
         pages: list[Page] = []
-        records: dict[Any, dict] = {}
-        no_id: list[dict] = []
         counts: list[int] = []
         bar = _progress_bar(self.progress)
         try:
             next_query: dict[str, str] | None = query
             while next_query is not None:
-                partial = FetchResult(
-                    self.endpoint, query, pages, [*records.values(), *no_id],
-                    counts[-1] if counts else None, False,
-                )
+                partial = self._result(query, pages, counts)
                 page = self._page(next_query, partial, refresh)
                 pages.append(page)
                 counts.append(int(page.data.get("count", 0)))
-                for rec in page.data["results"]:
-                    if isinstance(rec, dict) and "id" in rec:
-                        records.pop(rec["id"], None)  # a re-sent record keeps its latest version
-                        records[rec["id"]] = rec
-                    else:
-                        no_id.append(rec)  # kept: tidy raises a clear error naming it
                 if bar is not None:
                     bar.total = max(math.ceil(counts[-1] / int(query["limit"])), len(pages))
                     bar.update(1)
@@ -302,9 +299,7 @@ class LL2Client:
         finally:
             if bar is not None:
                 bar.close()
-        result = FetchResult(
-            self.endpoint, query, pages, [*records.values(), *no_id], counts[-1], False
-        )
+        result = self._result(query, pages, counts)
         received = len(result.records)
         if len(set(counts)) > 1:
             warnings.warn(
@@ -322,6 +317,12 @@ class LL2Client:
             )
         result.complete = len(set(counts)) == 1 and received == counts[-1]
         return result
+
+    def _result(self, query: dict, pages: list[Page], counts: list[int]) -> FetchResult:
+        records = _pages.unique_records(p.data for p in pages)
+        return FetchResult(
+            self.endpoint, query, pages, records, counts[-1] if counts else None, False
+        )
 
     def _page(self, query: dict[str, str], partial: FetchResult, refresh: bool) -> Page:
         done = f"after {len(partial.pages)} page(s)"
@@ -380,7 +381,9 @@ def _query(params: dict[str, Any] | None, limit: int) -> dict[str, str]:
         )
     ordering = str(params.get("ordering", "id"))
     if ordering.lstrip("-") not in ORDERING_FIELDS:
-        raise ValueError(f"ordering={ordering!r}: use one of {sorted(ORDERING_FIELDS)}, or '-' + one.")
+        raise ValueError(
+            f"ordering={ordering!r}: use one of {sorted(ORDERING_FIELDS)}, or '-' + one."
+        )
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit={limit}: LL2 serves 1 to {MAX_LIMIT} records a page.")
     query = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items()}
@@ -408,8 +411,8 @@ def _json_or_raise(resp: requests.Response, what: str, partial: Any = None) -> A
             partial,
         )
     try:
-        return json.loads(resp.content)
-    except ValueError as exc:
+        return _pages.parse(resp.content)
+    except _pages.JSONDecodeError as exc:
         raise ApiError(
             f"LL2 answered {what} with invalid JSON ({exc.msg} at byte {exc.pos} of "
             f"{len(resp.content)}; truncated?). It was not kept in the cache; try again.",
@@ -440,7 +443,9 @@ def _progress_bar(progress: bool | None):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(desc="LL2 spacecraft pages", unit="page", disable=None if progress is None else False)
+    return tqdm(
+        desc="LL2 spacecraft pages", unit="page", disable=None if progress is None else False
+    )
 
 
 def endpoint_url(base_url: str, query: dict[str, str]) -> str:

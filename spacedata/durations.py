@@ -62,22 +62,34 @@ def parse_duration(text: str | None) -> timedelta | None:
 def to_timedelta64(values: Sequence[str | None], ids: Sequence, field: str) -> np.ndarray:
     """Convert a column of durations to ``timedelta64[ns]``, following the module's policy.
 
-    Each distinct string is parsed once. Bad values become NaT and one warning names them.
+    Integer ``P..DT..H..M..S`` strings (all LL2 sends) are checked by a vectorised regex and
+    converted by pandas' C parser, which is exact for them; anything else goes through
+    :func:`parse_duration` one distinct value at a time. Bad values become NaT and one warning
+    names them.
     """
-    lookup: dict[str | None, np.timedelta64] = {None: _NAT}
+    import pandas as pd
+
+    s = pd.Series(pd.array(values, dtype="string"))
+
+    def mask(m: pd.Series) -> np.ndarray:
+        return m.to_numpy(dtype=bool, na_value=False)
+
+    simple = mask(s.str.fullmatch(_SIMPLE.pattern)) & ~mask(s.str.endswith("T")) & ~mask(s == "P")
+    out = pd.to_timedelta(s.where(simple)).to_numpy(dtype="m8[ns]")
+    rest = ~simple & mask(s.notna())
+    if not rest.any():
+        return out
     bad: dict[str, str] = {}
-    for text in set(values):
-        if text in lookup:
-            continue
+    parsed: dict[str, np.timedelta64] = {}
+    for text in set(s[rest]):
         try:
-            td = parse_duration(text)
-            lookup[text] = np.timedelta64(td, "us").astype("m8[ns]")
+            parsed[text] = np.timedelta64(parse_duration(text), "us").astype("m8[ns]")
         except InvalidDuration as exc:
-            lookup[text] = _NAT
-            bad[text] = str(exc)
-    out = np.array([lookup[v] for v in values], dtype="m8[ns]")
+            parsed[text], bad[text] = _NAT, str(exc)
+    idx = np.flatnonzero(rest)
+    out[idx] = [parsed[values[i]] for i in idx]
     if bad:
-        hits = [(i, v) for i, v in zip(ids, values) if v in bad]
+        hits = [(ids[i], values[i]) for i in idx if values[i] in bad]
         shown = ", ".join(f"id {i}: {v!r}" for i, v in hits[:10])
         more = f" and {len(hits) - 10} more" if len(hits) > 10 else ""
         reasons = "; ".join(sorted(set(bad.values()))[:3])

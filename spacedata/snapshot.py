@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urljoin
 
-from . import __version__, config
+from . import __version__, _pages, config
 from .client import FetchResult
 from .errors import SnapshotError
 from .provenance import Provenance
@@ -44,33 +44,26 @@ class Snapshot:
 
     def pages(self) -> list[dict]:
         """Every page, parsed, after checking each file against its sha256 in the manifest."""
-        out = []
+        bodies = []
         for entry in self.manifest["pages"]:
             file = self.path / entry["file"]
             try:
                 raw = file.read_bytes()
             except OSError as exc:
-                raise SnapshotError(f"Snapshot {self.path}: page {entry['file']} is missing ({exc}).") from None
+                raise SnapshotError(
+                    f"Snapshot {self.path}: page {entry['file']} is missing ({exc})."
+                ) from None
             if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
                 raise SnapshotError(
                     f"Snapshot {self.path}: {entry['file']} does not match its sha256 in "
                     f"{MANIFEST}; the file was changed or damaged. Fetch a new snapshot."
                 )
-            out.append(json.loads(raw))
-        return out
+            bodies.append(raw)
+        return _pages.parse_all(bodies)
 
     def records(self) -> list[dict]:
         """All records of all pages, de-duplicated by id (a later page wins), in page order."""
-        by_id: dict = {}
-        no_id = []
-        for page in self.pages():
-            for rec in page["results"]:
-                if isinstance(rec, dict) and rec.get("id") is not None:
-                    by_id.pop(rec["id"], None)
-                    by_id[rec["id"]] = rec
-                else:
-                    no_id.append(rec)
-        return [*by_id.values(), *no_id]
+        return _pages.unique_records(self.pages())
 
     @property
     def provenance(self) -> Provenance:
@@ -98,7 +91,9 @@ def read_snapshot(path: str | os.PathLike) -> Snapshot:
     except ValueError as exc:
         raise SnapshotError(f"{path / MANIFEST} is not valid JSON ({exc}).") from None
     if manifest.get("format") != FORMAT or not isinstance(manifest.get("pages"), list):
-        raise SnapshotError(f"{path / MANIFEST} is not a spacedata snapshot manifest (format {FORMAT}).")
+        raise SnapshotError(
+            f"{path / MANIFEST} is not a spacedata snapshot manifest (format {FORMAT})."
+        )
     return Snapshot(path, manifest)
 
 
@@ -193,11 +188,16 @@ def _write(out: str | os.PathLike, bodies: list[bytes], urls: list[str], fields:
         tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a snapshot is ordinary data
         (tmp / "pages").mkdir()
         pages = []
-        for n, (body, url) in enumerate(zip(bodies, urls), start=1):
+        for n, (body, url) in enumerate(zip(bodies, urls, strict=True), start=1):
             name = f"pages/{n:04d}.json"
             (tmp / name).write_bytes(body)
             pages.append(
-                {"file": name, "url": url, "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body)}
+                {
+                    "file": name,
+                    "url": url,
+                    "sha256": hashlib.sha256(body).hexdigest(),
+                    "bytes": len(body),
+                }
             )
         manifest = {
             "format": FORMAT,

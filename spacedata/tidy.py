@@ -274,7 +274,11 @@ class _Columns:
         return pd.array([_text(v) for v in values], dtype="string")
 
     def _report(self, field: str, values: list, kept: list) -> None:
-        bad = [(i, v) for i, v, k in zip(self.ids, values, kept) if v is not None and k is None]
+        bad = [
+            (i, v)
+            for i, v, k in zip(self.ids, values, kept, strict=True)
+            if v is not None and k is None
+        ]
         if bad:
             shown = ", ".join(f"id {i}: {v!r}" for i, v in bad[:10])
             warnings.warn(

@@ -61,7 +61,9 @@ class FakeLL2:
             return _json({"detail": "Not found."}, 404)
         if self.fail_next > 0:
             self.fail_next -= 1
-            return Response("<html><body>502 Bad Gateway</body></html>", 500, content_type="text/html")
+            return Response(
+                "<html><body>502 Bad Gateway</body></html>", 500, content_type="text/html"
+            )
         self.used += 1
         if self.used > self.quota:
             headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
@@ -73,17 +75,31 @@ class FakeLL2:
             )
         offset = int(args.get("offset", 0))
         if offset in self.html_offsets:
-            return Response("<!DOCTYPE html><html><title>Maintenance</title></html>", 200, content_type="text/html")
+            return Response(
+                "<!DOCTYPE html><html><title>Maintenance</title></html>",
+                200,
+                content_type="text/html",
+            )
         limit = min(int(args.get("limit", 10)), 100)
         rows = self.select(args)
         page = rows[offset : offset + limit]
         nxt = None
         if offset + limit < len(rows):
-            nxt = self.base + "spacecraft/?" + urlencode({**args, "limit": limit, "offset": offset + limit})
+            nxt = (
+                self.base
+                + "spacecraft/?"
+                + urlencode({**args, "limit": limit, "offset": offset + limit})
+            )
         prev = None
         if offset > 0:
-            prev = self.base + "spacecraft/?" + urlencode({**args, "limit": limit, "offset": max(offset - limit, 0)})
-        body = json.dumps({"count": len(rows), "next": nxt, "previous": prev, "results": page}).encode()
+            prev = (
+                self.base
+                + "spacecraft/?"
+                + urlencode({**args, "limit": limit, "offset": max(offset - limit, 0)})
+            )
+        body = json.dumps(
+            {"count": len(rows), "next": nxt, "previous": prev, "results": page}
+        ).encode()
         if offset in self.truncate_offsets:
             body = body[: len(body) // 2]
         if self.drift_after_first_page:
@@ -104,17 +120,28 @@ class FakeLL2:
         if "name" in args:
             rows = [r for r in rows if r["name"] == args["name"]]
         if "spacecraft_config" in args:
-            rows = [r for r in rows if r["spacecraft_config"]["id"] == int(args["spacecraft_config"])]
+            rows = [
+                r for r in rows if r["spacecraft_config"]["id"] == int(args["spacecraft_config"])
+            ]
         if "status" in args:
             rows = [r for r in rows if r["status"]["id"] == int(args["status"])]
         if "search" in args:
             q = args["search"].lower()
-            rows = [r for r in rows if q in r["name"].lower() or q in r["spacecraft_config"]["name"].lower()]
+            rows = [
+                r
+                for r in rows
+                if q in r["name"].lower() or q in r["spacecraft_config"]["name"].lower()
+            ]
         order = args.get("ordering", "id")
         key = order.lstrip("-")
-        rows.sort(key=lambda r: (r.get(key) is None, r.get(key) or 0, r["id"]), reverse=order.startswith("-"))
+        rows.sort(
+            key=lambda r: (r.get(key) is None, r.get(key) or 0, r["id"]),
+            reverse=order.startswith("-"),
+        )
         return rows
 
 
 def _json(data, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(data), status, headers=headers or {}, content_type="application/json")
+    return Response(
+        json.dumps(data), status, headers=headers or {}, content_type="application/json"
+    )

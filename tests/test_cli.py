@@ -23,16 +23,47 @@ def test_fetch_info_export_roundtrip(ll2, tmp_path, capsys):
     info = capsys.readouterr().out
     assert "complete (603 records)" in info and "Launch Library 2 by The Space Devs" in info
 
-    assert main(["export", "--snapshot", str(out), "--format", "parquet", "--out", str(tmp_path / "sc.parquet")]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--snapshot",
+                str(out),
+                "--format",
+                "parquet",
+                "--out",
+                str(tmp_path / "sc.parquet"),
+            ]
+        )
+        == 0
+    )
     df = pd.read_parquet(tmp_path / "sc.parquet")
     assert len(df) == 603 and str(df["time_in_space"].dtype).startswith("timedelta64")
     prov = json.loads((tmp_path / "sc.parquet.provenance.json").read_text())
     assert prov["source"] == "snapshot" and prov["complete"] is True
 
-    assert main(["export", "--source", "bundled", "--format", "csv", "--tables", "--out", str(tmp_path / "csv")]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--source",
+                "bundled",
+                "--format",
+                "csv",
+                "--tables",
+                "--out",
+                str(tmp_path / "csv"),
+            ]
+        )
+        == 0
+    )
     assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
-        "agencies.csv", "config_families.csv", "configurations.csv", "families.csv",
-        "provenance.json", "spacecraft.csv",
+        "agencies.csv",
+        "config_families.csv",
+        "configurations.csv",
+        "families.csv",
+        "provenance.json",
+        "spacecraft.csv",
     ]
 
 
@@ -41,9 +72,25 @@ def test_failed_fetch_keeps_the_last_good_snapshot(ll2, tmp_path, capsys):
     main(["fetch", "--out", str(out), "--base-url", ll2.base, "--quiet"])
     before = (out / "manifest.json").read_bytes()
     ll2.quota, ll2.used = 3, 0
-    assert main(["fetch", "--out", str(out), "--base-url", ll2.base, "--quiet", "--refresh", "--no-quota-check"]) == 1
+    assert (
+        main(
+            [
+                "fetch",
+                "--out",
+                str(out),
+                "--base-url",
+                ll2.base,
+                "--quiet",
+                "--refresh",
+                "--no-quota-check",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
-    assert err.startswith("spacedata: error: LL2's rate limit was reached") and "Traceback" not in err
+    assert (
+        err.startswith("spacedata: error: LL2's rate limit was reached") and "Traceback" not in err
+    )
     assert (out / "manifest.json").read_bytes() == before
 
 

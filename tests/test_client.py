@@ -24,8 +24,12 @@ from tests.conftest import TOKEN
 def test_full_sync_pages_by_100_in_id_order(client, ll2):
     result = client.fetch_spacecraft()
     assert len(ll2.spacecraft_requests) == 7  # 603 records at limit=100
-    assert [s.args["offset"] for s in ll2.spacecraft_requests] == [str(n) for n in range(0, 601, 100)]
-    assert all(s.args["ordering"] == "id" and s.args["limit"] == "100" for s in ll2.spacecraft_requests)
+    assert [s.args["offset"] for s in ll2.spacecraft_requests] == [
+        str(n) for n in range(0, 601, 100)
+    ]
+    assert all(
+        s.args["ordering"] == "id" and s.args["limit"] == "100" for s in ll2.spacecraft_requests
+    )
     assert result.complete and result.count == 603
     assert [r["id"] for r in result.records] == sorted(r["id"] for r in ll2.records)
     assert result.source == "live"
@@ -113,7 +117,13 @@ def test_truncated_json_is_an_error_and_not_cached(client, ll2):
     assert len(err.value.partial.pages) == 2
     ll2.truncate_offsets, ll2.seen = set(), []
     assert client.fetch_spacecraft().complete
-    assert [s.args["offset"] for s in ll2.spacecraft_requests] == ["200", "300", "400", "500", "600"]
+    assert [s.args["offset"] for s in ll2.spacecraft_requests] == [
+        "200",
+        "300",
+        "400",
+        "500",
+        "600",
+    ]
 
 
 def test_html_error_page_is_an_error_and_not_cached(client, ll2):

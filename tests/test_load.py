@@ -19,7 +19,9 @@ def test_bundled_source_says_it_is_a_partial_sample():
     assert df.attrs["source"] == "bundled" and df.attrs["complete"] is False
     assert df.attrs["count"] == 603 and df.attrs["fetched_at"] is None
     prov = spacedata.provenance_of(df)
-    assert prov.describe().startswith("Source: bundled sample snapshot, as of unknown date; partial sample: 20 of about 603")
+    assert prov.describe().startswith(
+        "Source: bundled sample snapshot, as of unknown date; partial sample: 20 of about 603"
+    )
 
 
 def test_live_load_then_cache(ll2, monkeypatch):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tomllib
 import zipfile
 
+import tomllib
 import yaml
 
 from tests.conftest import ROOT
@@ -33,8 +33,18 @@ def test_environment_yml_matches_pyproject():
 
 def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     wheel = next((tmp_path / "dist").glob("spacedata-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
@@ -46,7 +56,11 @@ def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path):
         "print(pathlib.Path(spacedata.__file__).parent); print(df.attrs['location']); print(len(df))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     pkg, location, n = out.stdout.split()

@@ -48,7 +48,11 @@ def test_failed_write_leaves_previous_snapshot_untouched(client, ll2, tmp_path):
     before = {p: p.read_bytes() for p in good.path.rglob("*") if p.is_file()}
     result = client.fetch_spacecraft({"in_space": True})
     result.pages[-1] = result.pages[-1].__class__(
-        result.pages[-1].url, None, {}, False, result.pages[-1].fetched_at  # unwritable content
+        result.pages[-1].url,
+        None,
+        {},
+        False,
+        result.pages[-1].fetched_at,  # unwritable content
     )
     with pytest.raises(TypeError):
         write_snapshot(result, tmp_path / "snap")
@@ -72,14 +76,18 @@ def test_bundled_snapshot_is_the_partial_real_sample():
     m = snap.manifest
     assert m["records_received"] == 20 and m["count_reported"] == 603
     assert m["complete"] is False and m["fetched_at"] is None and "Partial sample" in m["note"]
-    assert all(p["url"].startswith("https://lldev.thespacedevs.com/2.3.0/spacecraft/") for p in m["pages"])
+    assert all(
+        p["url"].startswith("https://lldev.thespacedevs.com/2.3.0/spacecraft/") for p in m["pages"]
+    )
     prov = snap.provenance
     assert prov.source == "bundled"
     assert "partial sample: 20 of about 603 records" in prov.describe()
     assert "unknown date" in prov.describe() and "The Space Devs" in prov.describe()
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the captures in ../shared/seeds are not beside this clone")
+@pytest.mark.skipif(
+    not SEEDS.is_dir(), reason="the captures in ../shared/seeds are not beside this clone"
+)
 def test_bundled_snapshot_is_rebuilt_byte_for_byte_from_the_captures(tmp_path):
     snap = import_captures(sorted(SEEDS.glob("*.txt")), tmp_path / "bundled")
     for rel in ("manifest.json", "pages/0001.json", "pages/0002.json"):

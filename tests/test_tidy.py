@@ -57,7 +57,9 @@ def test_real_sample_normalises_into_related_tables(real_records):
     assert wide.loc[201, "time_in_space"] == pd.Timedelta("4 days 22:42:47")
     assert wide.loc[528, "time_in_space"] == pd.Timedelta(hours=1, minutes=46)
     assert wide.loc[201, "time_docked"] == pd.Timedelta(0)
-    assert wide.loc[201, "time_in_space_days"] == pytest.approx(4 + (22 * 3600 + 42 * 60 + 47) / 86400)
+    assert wide.loc[201, "time_in_space_days"] == pytest.approx(
+        4 + (22 * 3600 + 42 * 60 + 47) / 86400
+    )
     assert "\t" in wide.loc[201, "description"]  # text kept as sent
 
 
@@ -92,7 +94,11 @@ def test_bad_durations_become_nat_with_a_warning_naming_ids(real_records):
     with pytest.warns(DurationWarning) as caught:
         t = build_tables(records)
     text = " ".join(str(w.message) for w in caught)
-    for rec, field in ((records[0], "time_in_space"), (records[1], "time_docked"), (records[2], "fastest_turnaround")):
+    for rec, field in (
+        (records[0], "time_in_space"),
+        (records[1], "time_docked"),
+        (records[2], "fastest_turnaround"),
+    ):
         assert f"id {rec['id']}" in text and field in text
     sc = t.spacecraft.set_index("id")
     assert len(sc) == 20  # nothing dropped
@@ -103,13 +109,23 @@ def test_bad_durations_become_nat_with_a_warning_naming_ids(real_records):
 
 def test_records_missing_optional_keys_load_with_nulls(real_records):
     old = copy.deepcopy(real_records[0])
-    for key in ("serial_number", "image", "time_docked", "fastest_turnaround", "flights_count",
-                "mission_ends_count", "in_space", "status"):
+    for key in (
+        "serial_number",
+        "image",
+        "time_docked",
+        "fastest_turnaround",
+        "flights_count",
+        "mission_ends_count",
+        "in_space",
+        "status",
+    ):
         old.pop(key)
     old["spacecraft_config"].pop("family")
     t = build_tables([old, *real_records[1:]])
     row = t.wide().set_index("id").loc[old["id"]]
-    assert pd.isna(row["serial_number"]) and pd.isna(row["flights_count"]) and pd.isna(row["in_space"])
+    assert (
+        pd.isna(row["serial_number"]) and pd.isna(row["flights_count"]) and pd.isna(row["in_space"])
+    )
     assert pd.isna(row["time_docked"]) and pd.isna(row["status"]) and pd.isna(row["image_url"])
     assert row["name"] == old["name"]
 
@@ -133,3 +149,17 @@ def test_wrongly_typed_field_is_nulled_with_a_warning(real_records):
     sc = t.spacecraft.set_index("id")
     assert pd.isna(sc.loc[records[5]["id"], "flights_count"]) and len(sc) == 20
     assert pd.isna(sc.loc[records[6]["id"], "in_space"])
+
+
+def test_vectorised_durations_agree_with_the_reference_parser(real_records):
+    from spacedata.durations import to_timedelta64
+
+    values = [
+        r[f]
+        for r in resample(real_records, 2000, seed=3)
+        for f in ("time_in_space", "time_docked", "fastest_turnaround")
+    ]
+    values += [r["time_in_space"] for r in real_records] + ["PT1.5H", "P1W", None, "P0D", "PT0S"]
+    got = to_timedelta64(values, list(range(len(values))), "t")
+    want = [parse_duration(v) for v in values]
+    assert [None if pd.isna(g) else pd.Timedelta(g).to_pytimedelta() for g in got] == want
