@@ -70,10 +70,15 @@ class Provenance:
         word = "partial sample" if self.source == "bundled" else "incomplete"
         return f"{word}: {self.records} of about {of} records"
 
+    @property
+    def label(self) -> str:
+        """What the source is, in words: ``bundled sample snapshot``, ``live LL2 API``..."""
+        return _LABELS.get(self.source, self.source)
+
     def describe(self) -> str:
         """One line for a table caption, chart subtitle or notebook header."""
         return (
-            f"Source: {_LABELS.get(self.source, self.source)}, as of {self.as_of}; "
+            f"Source: {self.label}, as of {self.as_of}; "
             f"{self.completeness}. Data: {CREDIT}."
         )
 

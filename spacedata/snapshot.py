@@ -119,7 +119,7 @@ def latest_snapshot() -> Snapshot | None:
 def write_snapshot(result: FetchResult, out: str | os.PathLike) -> Snapshot:
     """Write a sync's pages and manifest to ``out`` atomically (replacing any snapshot there)."""
     fetched_at = result.fetched_at or datetime.now(timezone.utc)
-    return _write(
+    return write_pages(
         out,
         [p.content for p in result.pages],
         [p.url for p in result.pages],
@@ -158,7 +158,7 @@ def import_captures(files: Sequence[str | os.PathLike], out: str | os.PathLike) 
         bodies.append(body.encode("utf-8"))
         urls.append(urljoin(config.DEVELOPMENT_URL, request.group(1)))
     records = {r["id"] for b in bodies for r in json.loads(b)["results"]}
-    return _write(
+    return write_pages(
         out,
         bodies,
         urls,
@@ -178,7 +178,8 @@ def import_captures(files: Sequence[str | os.PathLike], out: str | os.PathLike) 
     )
 
 
-def _write(out: str | os.PathLike, bodies: list[bytes], urls: list[str], fields: dict) -> Snapshot:
+def write_pages(out: str | os.PathLike, bodies: list[bytes], urls: list[str], fields: dict) -> Snapshot:
+    """Write page bodies and a manifest (``fields`` plus checksums and versions) atomically."""
     out = Path(out).expanduser()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))

@@ -66,11 +66,11 @@ def pages_of(records: Sequence[dict], per_page: int = 100) -> list[bytes]:
 
 def write_synthetic_snapshot(n: int, out: str | os.PathLike, seed: int = 0):
     """Write a complete, clearly labelled synthetic snapshot of ``n`` records to ``out``."""
-    from .snapshot import _write, bundled_snapshot
+    from .snapshot import bundled_snapshot, write_pages
 
     records = resample(bundled_snapshot().records(), n, seed)
     bodies = pages_of(records)
-    return _write(
+    return write_pages(
         out,
         bodies,
         [f"synthetic://spacecraft/?offset={i * 100}" for i in range(len(bodies))],

@@ -1,0 +1,163 @@
+"""The dashboard's DataStore, views and shared data, without a browser."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import spacedata
+from spacedata import plots
+from spacedata.dashboard import Charts, DataStore, SharedData, summary
+from spacedata.synthetic import resample
+from spacedata.tidy import build_tables
+
+
+@pytest.fixture
+def df():
+    return spacedata.load_spacecraft("bundled")
+
+
+@pytest.fixture
+def varied(real_records):
+    """300 synthetic rows: several statuses, flight counts, some in space and placeholders."""
+    tables = build_tables(resample(real_records, 300, seed=5), spacedata.bundled_snapshot().provenance)
+    return tables.wide()
+
+
+def test_defaults_hide_placeholders_only(varied):
+    store = DataStore(varied)
+    assert varied["is_placeholder"].any()
+    assert len(store.filtered) == int((~varied["is_placeholder"]).sum())
+    store.include_placeholders = True
+    assert len(store.filtered) == len(varied)
+
+
+@pytest.mark.parametrize(
+    "param, value, check",
+    [
+        ("agency", ["National Aeronautics and Space Administration"], lambda d: set(d["agency_abbrev"]) == {"NASA"}),
+        ("config", ["Soyuz", "Vostok"], lambda d: set(d["config_name"]) == {"Soyuz", "Vostok"}),
+        ("config_type", ["Capsule"], lambda d: set(d["config_type"]) == {"Capsule"}),
+        ("status", ["Active"], lambda d: set(d["status"]) == {"Active"}),
+        ("in_space_only", True, lambda d: d["in_space"].all()),
+        ("name_search", "soyuz ms", lambda d: d["name"].str.lower().str.contains("soyuz ms").all()),
+        ("flights", (5, 13), lambda d: d["flights_count"].between(5, 13).all()),
+    ],
+)
+def test_each_filter(varied, param, value, check):
+    store = DataStore(varied)
+    before = len(store.filtered)
+    setattr(store, param, value)
+    assert 0 < len(store.filtered) < before
+    assert check(store.filtered)
+
+
+def test_filters_combine(varied):
+    store = DataStore(varied)
+    store.param.update(config=["Soyuz"], status=["Active"], flights=(2, 30))
+    d = store.filtered
+    assert len(d) > 0
+    assert (d["config_name"] == "Soyuz").all() and (d["status"] == "Active").all()
+    assert (d["flights_count"] >= 2).all()
+    expected = varied[
+        (varied["config_name"] == "Soyuz") & (varied["status"] == "Active")
+        & varied["flights_count"].between(2, 30) & ~varied["is_placeholder"]
+    ]
+    assert sorted(d["id"]) == sorted(expected["id"])
+
+
+def test_search_text_is_not_code(df):
+    store = DataStore(df)
+    for text in ["`id` > 0", "__import__('os')", ".*", "(", "Soyuz 1["]:
+        store.name_search = text
+        assert store.filtered.empty
+    store.name_search = "7k-t"
+    assert sorted(store.filtered["name"]) == ["Soyuz 7K-T No.33A", "Soyuz 7K-T/A9 No.61"]
+
+
+def test_empty_result_gives_empty_figures_and_zero_kpis(df):
+    store = DataStore(df)
+    store.name_search = "no such spacecraft"
+    assert store.filtered.empty
+    assert summary(store.filtered) == {"spacecraft": 0, "flights": 0, "years": 0.0, "in_space": 0}
+    for fig in Charts(store).figures(store.filtered).values():
+        assert fig.layout.annotations[0].text == plots.NO_MATCH and not fig.data
+
+
+def test_url_round_trip(varied):
+    store = DataStore(varied)
+    store.param.update(
+        agency=["Russian Federal Space Agency (ROSCOSMOS)"], config_type=["Capsule"],
+        in_space_only=True, include_placeholders=True, name_search="Soyuz & co", flights=(2, 20),
+    )
+    query = store.to_query()
+    assert "agency=Russian+Federal+Space+Agency+%28ROSCOSMOS%29" in query and "q=Soyuz+%26+co" in query
+    from urllib.parse import parse_qs
+
+    again = DataStore(varied)
+    assert again.apply_query(parse_qs(query[1:])) == []
+    for name in ("agency", "config_type", "in_space_only", "include_placeholders", "name_search", "flights"):
+        assert getattr(again, name) == getattr(store, name), name
+    assert again.filtered["id"].tolist() == store.filtered["id"].tolist()
+
+
+def test_bad_url_values_are_ignored_with_notices(df):
+    store = DataStore(df)
+    notices = store.apply_query(
+        {
+            "agency": [b"NASA-ish", b"National Aeronautics and Space Administration"],
+            "flights": [b"abc"],
+            "in_space": [b"maybe"],
+            "colour": [b"red"],
+            "q": [b"<script>alert(1)</script>"],
+        }
+    )
+    assert store.agency == ["National Aeronautics and Space Administration"]
+    assert any("unknown agency 'NASA-ish'" in n for n in notices)
+    assert any("flights='abc'" in n for n in notices)
+    assert any("in_space='maybe'" in n for n in notices)
+    assert any("'colour'" in n for n in notices)
+    assert store.notices == notices and store.name_search == "<script>alert(1)</script>"
+
+
+def test_figures_carry_provenance_and_escape_text(df):
+    evil = df.copy()
+    evil.loc[0, "name"] = "<img src=x onerror=alert(1)>"
+    evil.attrs = dict(df.attrs)
+    fig = plots.top_time_in_space(evil, n=20)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in fig.data[0].y
+    assert "partial sample: 20 of about 603 records" in fig.layout.title.subtitle.text
+    assert "Launch Library 2 by The Space Devs" in fig.layout.title.subtitle.text
+
+
+def test_shared_data_keeps_last_good_data_when_refresh_fails():
+    calls = []
+
+    def loader(refresh=False):
+        calls.append(refresh)
+        if refresh:
+            raise spacedata.RateLimitError("LL2's rate limit was reached", retry_after=60)
+        return spacedata.load_tables("bundled")
+
+    shared = SharedData(loader)
+    before = shared.current.frame
+    after = shared.refresh()
+    assert calls == [False, True]
+    assert after.frame is before
+    assert "Refresh failed" in after.refresh_error and "RateLimitError" in after.refresh_error
+    assert "unknown date" in after.refresh_error
+
+
+def test_shared_data_swaps_in_a_successful_refresh(tmp_path):
+    from spacedata.synthetic import write_synthetic_snapshot
+
+    write_synthetic_snapshot(50, tmp_path / "s")
+    state = {"n": 0}
+
+    def loader(refresh=False):
+        state["n"] += 1
+        return spacedata.load_tables("bundled") if not refresh else spacedata.load_tables(snapshot=tmp_path / "s")
+
+    shared = SharedData(loader)
+    assert len(shared.refresh().frame) == 50 and shared.current.refreshed_at is not None
+    assert isinstance(shared.current.frame, pd.DataFrame)
