@@ -225,11 +225,15 @@ class DataStore(pn.viewable.Viewer):
         notices: list[str] = []
         update: dict = {}
         for key, raw_values in args.items():
-            values = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in raw_values]
+            values = [
+                v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in raw_values
+            ]
             if key in LIST_FILTERS:
                 name = LIST_FILTERS[key]
                 known = [v for v in values if v in self.param[name].objects]
-                notices += [f"Ignored unknown {key} {v!r} in the URL." for v in values if v not in known]
+                notices += [
+                    f"Ignored unknown {key} {v!r} in the URL." for v in values if v not in known
+                ]
                 update[name] = list(dict.fromkeys(known))
             elif key in FLAG_FILTERS:
                 if values[-1] in ("0", "1"):
@@ -333,7 +337,9 @@ class ProvenanceView(pn.viewable.Viewer):
                 )
         if self.shared is not None and self.shared.refresh_error:
             parts.append(f"<span class='sd-warn'>{html.escape(self.shared.refresh_error)}</span>")
-        parts.append(f"Data: <a href='https://thespacedevs.com/llapi' target='_blank'>{CREDIT}</a>.")
+        parts.append(
+            f"Data: <a href='https://thespacedevs.com/llapi' target='_blank'>{CREDIT}</a>."
+        )
         notices = "".join(
             f"<div class='sd-notice'>⚠ {html.escape(n)}</div>" for n in self.store.notices
         )
@@ -356,9 +362,13 @@ class KPIs(pn.viewable.Viewer):
         self.store = store
         style = {"font_size": "28pt", "title_size": "11pt", "sizing_mode": "stretch_width"}
         self.cards = {
-            "spacecraft": pn.indicators.Number(name="Spacecraft shown", format="{value:,.0f}", **style),
+            "spacecraft": pn.indicators.Number(
+                name="Spacecraft shown", format="{value:,.0f}", **style
+            ),
             "flights": pn.indicators.Number(name="Total flights", format="{value:,.0f}", **style),
-            "years": pn.indicators.Number(name="Time in space (years)", format="{value:,.1f}", **style),
+            "years": pn.indicators.Number(
+                name="Time in space (years)", format="{value:,.1f}", **style
+            ),
             "in_space": pn.indicators.Number(name="In space now", format="{value:,.0f}", **style),
         }
         self._update()

@@ -45,7 +45,11 @@ def flights_by_agency(df: pd.DataFrame) -> go.Figure:
         .sum()
         .reset_index()
     )
-    order = g.groupby("agency_abbrev", observed=True)["flights_count"].sum().sort_values(ascending=False)
+    order = (
+        g.groupby("agency_abbrev", observed=True)["flights_count"]
+        .sum()
+        .sort_values(ascending=False)
+    )
     fig = go.Figure()
     for config, part in g.groupby("config_name", observed=True):
         fig.add_bar(

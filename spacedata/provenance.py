@@ -77,10 +77,7 @@ class Provenance:
 
     def describe(self) -> str:
         """One line for a table caption, chart subtitle or notebook header."""
-        return (
-            f"Source: {self.label}, as of {self.as_of}; "
-            f"{self.completeness}. Data: {CREDIT}."
-        )
+        return f"Source: {self.label}, as of {self.as_of}; {self.completeness}. Data: {CREDIT}."
 
 
 def provenance_of(obj) -> Provenance:

@@ -178,7 +178,9 @@ def import_captures(files: Sequence[str | os.PathLike], out: str | os.PathLike) 
     )
 
 
-def write_pages(out: str | os.PathLike, bodies: list[bytes], urls: list[str], fields: dict) -> Snapshot:
+def write_pages(
+    out: str | os.PathLike, bodies: list[bytes], urls: list[str], fields: dict
+) -> Snapshot:
     """Write page bodies and a manifest (``fields`` plus checksums and versions) atomically."""
     out = Path(out).expanduser()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,9 @@ def df():
 @pytest.fixture
 def varied(real_records):
     """300 synthetic rows: several statuses, flight counts, some in space and placeholders."""
-    tables = build_tables(resample(real_records, 300, seed=5), spacedata.bundled_snapshot().provenance)
+    tables = build_tables(
+        resample(real_records, 300, seed=5), spacedata.bundled_snapshot().provenance
+    )
     return tables.wide()
 
 
@@ -35,7 +37,11 @@ def test_defaults_hide_placeholders_only(varied):
 @pytest.mark.parametrize(
     "param, value, check",
     [
-        ("agency", ["National Aeronautics and Space Administration"], lambda d: set(d["agency_abbrev"]) == {"NASA"}),
+        (
+            "agency",
+            ["National Aeronautics and Space Administration"],
+            lambda d: set(d["agency_abbrev"]) == {"NASA"},
+        ),
         ("config", ["Soyuz", "Vostok"], lambda d: set(d["config_name"]) == {"Soyuz", "Vostok"}),
         ("config_type", ["Capsule"], lambda d: set(d["config_type"]) == {"Capsule"}),
         ("status", ["Active"], lambda d: set(d["status"]) == {"Active"}),
@@ -60,8 +66,10 @@ def test_filters_combine(varied):
     assert (d["config_name"] == "Soyuz").all() and (d["status"] == "Active").all()
     assert (d["flights_count"] >= 2).all()
     expected = varied[
-        (varied["config_name"] == "Soyuz") & (varied["status"] == "Active")
-        & varied["flights_count"].between(2, 30) & ~varied["is_placeholder"]
+        (varied["config_name"] == "Soyuz")
+        & (varied["status"] == "Active")
+        & varied["flights_count"].between(2, 30)
+        & ~varied["is_placeholder"]
     ]
     assert sorted(d["id"]) == sorted(expected["id"])
 
@@ -87,16 +95,29 @@ def test_empty_result_gives_empty_figures_and_zero_kpis(df):
 def test_url_round_trip(varied):
     store = DataStore(varied)
     store.param.update(
-        agency=["Russian Federal Space Agency (ROSCOSMOS)"], config_type=["Capsule"],
-        in_space_only=True, include_placeholders=True, name_search="Soyuz & co", flights=(2, 20),
+        agency=["Russian Federal Space Agency (ROSCOSMOS)"],
+        config_type=["Capsule"],
+        in_space_only=True,
+        include_placeholders=True,
+        name_search="Soyuz & co",
+        flights=(2, 20),
     )
     query = store.to_query()
-    assert "agency=Russian+Federal+Space+Agency+%28ROSCOSMOS%29" in query and "q=Soyuz+%26+co" in query
+    assert (
+        "agency=Russian+Federal+Space+Agency+%28ROSCOSMOS%29" in query and "q=Soyuz+%26+co" in query
+    )
     from urllib.parse import parse_qs
 
     again = DataStore(varied)
     assert again.apply_query(parse_qs(query[1:])) == []
-    for name in ("agency", "config_type", "in_space_only", "include_placeholders", "name_search", "flights"):
+    for name in (
+        "agency",
+        "config_type",
+        "in_space_only",
+        "include_placeholders",
+        "name_search",
+        "flights",
+    ):
         assert getattr(again, name) == getattr(store, name), name
     assert again.filtered["id"].tolist() == store.filtered["id"].tolist()
 
@@ -156,7 +177,11 @@ def test_shared_data_swaps_in_a_successful_refresh(tmp_path):
 
     def loader(refresh=False):
         state["n"] += 1
-        return spacedata.load_tables("bundled") if not refresh else spacedata.load_tables(snapshot=tmp_path / "s")
+        return (
+            spacedata.load_tables("bundled")
+            if not refresh
+            else spacedata.load_tables(snapshot=tmp_path / "s")
+        )
 
     shared = SharedData(loader)
     assert len(shared.refresh().frame) == 50 and shared.current.refreshed_at is not None

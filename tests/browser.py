@@ -1,0 +1,133 @@
+"""Serve the real dashboard with `panel serve` on 127.0.0.1 and drive Debian's Chromium.
+
+Playwright's own browser download cannot work here, so Chromium is launched from
+/usr/bin/chromium (override with SPACEDATA_CHROMIUM). Used by the browser tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboards" / "spacecraft.py"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("SPACEDATA_CHROMIUM")
+        or shutil.which("chromium")
+        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class DashboardServer:
+    """``panel serve dashboards/spacecraft.py`` in a subprocess, stopped on exit."""
+
+    def __init__(self, env: dict[str, str] | None = None, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}/spacecraft"
+        cmd = [
+            sys.executable,
+            "-m",
+            "panel",
+            "serve",
+            str(APP),
+            "--port",
+            str(self.port),
+            "--address",
+            "127.0.0.1",
+            "--allow-websocket-origin",
+            f"127.0.0.1:{self.port}",
+        ]
+        self.log = open(os.devnull, "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            cmd, env={**os.environ, **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"panel serve exited with {self.proc.returncode}")
+            try:
+                if requests.get(self.url, timeout=5).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("the dashboard did not come up within 90 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+    def __enter__(self) -> DashboardServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# Panel renders each component in a shadow root; innerText stops at shadow boundaries.
+DEEP_TEXT = """el => {
+  const out = [];
+  const walk = n => {
+    if (n.nodeType === Node.TEXT_NODE) { if (n.textContent.trim()) out.push(n.textContent.trim()); return; }
+    if (n.nodeName === 'STYLE' || n.nodeName === 'SCRIPT') return;
+    if (n.shadowRoot) walk(n.shadowRoot);
+    n.childNodes.forEach(walk);
+  };
+  walk(el);
+  return out.join('\\n');
+}"""
+
+
+def deep_text(locator) -> str:
+    """All text under an element, shadow roots included, one text node a line."""
+    return locator.evaluate(DEEP_TEXT)
+
+
+def kpis(page) -> dict[str, str]:
+    """The KPI row as {title: value text}."""
+    lines = deep_text(page.locator(".sd-kpis").first).splitlines()
+    return dict(zip(lines[::2], lines[1::2], strict=False))
+
+
+def wait_until(fn, timeout: float = 20.0, interval: float = 0.1):
+    """Poll ``fn`` until it returns a truthy value; raise with the last value on timeout."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = fn()
+            if last:
+                return last
+        except Exception as exc:  # noqa: BLE001 - page still updating
+            last = exc
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")

@@ -1,0 +1,148 @@
+"""The served dashboard in a real headless Chromium (Playwright), as a stakeholder sees it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from urllib.parse import quote
+
+import pytest
+
+from spacedata.snapshot import bundled_snapshot, write_pages
+from tests.browser import CHROMIUM_ARGS, ROOT, DashboardServer, chromium_path, kpis, wait_until
+
+pytestmark = pytest.mark.browser
+NASA = "National Aeronautics and Space Administration"
+EVIL_NAME = '<img src=x onerror="window.__xss=1">'
+EVIL_DESCRIPTION = "<script>window.__xss=2</script> docked & <b>bold</b>"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; `make browser` installs Debian's chromium")
+        pytest.skip("Chromium is not installed (`make browser`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard serving the 20 real records plus one hostile record (21 in all)."""
+    records = bundled_snapshot().records()
+    evil = copy.deepcopy(records[-1])
+    evil.update(id=999_999, name=EVIL_NAME, description=EVIL_DESCRIPTION, serial_number="X-1")
+    body = json.dumps({"count": 21, "next": None, "previous": None, "results": [*records, evil]})
+    snap = write_pages(
+        tmp_path_factory.mktemp("snap") / "xss",
+        [body.encode()],
+        ["test://spacecraft/"],
+        {
+            "source": "test",
+            "fetched_at": "2026-11-20T08:00:00+00:00",
+            "count_reported": 603,
+            "records_received": 21,
+            "complete": False,
+            "params": None,
+            "endpoint": "test://",
+        },
+    )
+    with DashboardServer({"SPACEDATA_SNAPSHOT": str(snap.path)}) as srv:
+        yield srv
+
+
+@pytest.fixture
+def page(chromium, server):
+    context = chromium.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    context.close()
+
+
+def open_dashboard(page, url):
+    page.goto(url)
+    page.wait_for_selector(".sd-kpis", timeout=60_000)
+    wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6, timeout=60)
+
+
+def test_page_loads_every_chart_and_says_where_data_came_from(page, server):
+    open_dashboard(page, server.url)
+    assert page.locator(".js-plotly-plot").count() == 6
+    for key in (
+        "flights_by_agency",
+        "time_by_agency",
+        "time_by_config",
+        "distribution",
+        "top",
+        "scatter",
+    ):
+        chart = page.locator(f".sd-chart-{key} .js-plotly-plot")
+        assert chart.count() == 1, key
+        assert chart.locator(".gtitle").text_content().strip(), key
+    prov = page.locator(".sd-provenance").inner_text()
+    assert "fetched snapshot" in prov and "as of 2026-11-20 08:00 UTC" in prov
+    assert "21 spacecraft shown of 21 loaded" in prov and "Incomplete data" in prov
+    assert "Launch Library 2 by The Space Devs" in prov
+    assert kpis(page)["Spacecraft shown"] == "21"
+    out = ROOT / "test-output"
+    out.mkdir(exist_ok=True)
+    page.screenshot(path=str(out / "dashboard-default.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_agency_filter_changes_kpis_charts_and_url(page, server):
+    open_dashboard(page, server.url)
+    ticks = lambda: page.locator(".sd-chart-flights_by_agency .xtick text").all_text_contents()  # noqa: E731
+    assert set(ticks()) == {"RFSA", "NASA", "SpX"}
+    page.locator(".choices").first.click()
+    page.keyboard.type("National")
+    page.keyboard.press("Enter")
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
+    assert kpis(page)["Total flights"] == "1"
+    wait_until(lambda: ticks() == ["NASA"])
+    wait_until(lambda: "agency=National" in page.url)
+    assert page.errors == []
+
+
+def test_url_with_filters_reproduces_the_view(page, server):
+    open_dashboard(page, f"{server.url}?agency={quote(NASA)}&q=snoopy")
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
+    assert page.locator(".sd-table").get_by_text("LM Snoopy").count() == 1
+    open_dashboard(page, f"{server.url}?config=Soyuz&config=Vostok&in_space=0")
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "13")  # 11 Soyuz + 2 Vostok
+
+
+def test_bad_url_values_show_a_notice_not_an_error(page, server):
+    open_dashboard(page, f"{server.url}?agency=Nowhere&flights=lots&colour=%3Cb%3Ered%3C/b%3E")
+    notices = page.locator(".sd-notice").all_inner_texts()
+    assert any("Ignored unknown agency 'Nowhere'" in n for n in notices)
+    assert any("flights='lots'" in n for n in notices)
+    assert any("'colour'" in n for n in notices)
+    assert kpis(page)["Spacecraft shown"] == "21"
+
+
+def test_no_match_says_so(page, server):
+    open_dashboard(page, f"{server.url}?q=no+such+craft")
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "0")
+    assert page.get_by_text("No spacecraft match these filters.").first.is_visible()
+    assert page.errors == []
+
+
+def test_hostile_text_is_shown_as_text_and_runs_nothing(page, server):
+    open_dashboard(page, f"{server.url}?q={quote('onerror')}")
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
+    table = page.locator(".sd-table")
+    wait_until(lambda: table.get_by_text(EVIL_NAME, exact=True).count() == 1)
+    assert table.get_by_text(EVIL_DESCRIPTION, exact=True).count() == 1
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img[src=x]").count() == 0
+    assert page.errors == []
