@@ -439,7 +439,7 @@ class RecordsTable(pn.viewable.Viewer):
         self.store = store
         self.table = pn.widgets.Tabulator(
             self._frame(),
-            pagination="local",
+            pagination="remote",  # only the visible page goes to the browser
             page_size=15,
             disabled=True,
             show_index=False,
