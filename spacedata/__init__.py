@@ -43,7 +43,21 @@ _ERRORS = (
 __all__ = ["__version__", *_LAZY, *_ERRORS]
 
 
+_SUBMODULES = (
+    "client",
+    "config",
+    "dashboard",
+    "durations",
+    "plots",
+    "snapshot",
+    "synthetic",
+    "tidy",
+)
+
+
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return import_module(f"spacedata.{name}")
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     if name in _ERRORS:

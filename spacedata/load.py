@@ -19,7 +19,7 @@ SOURCES = ("auto", "live", "snapshot", "bundled")
 
 
 def load_tables(
-    source: str = "auto",
+    source: str | os.PathLike = "auto",
     *,
     snapshot: str | os.PathLike | None = None,
     params: dict[str, Any] | None = None,
@@ -38,6 +38,7 @@ def load_tables(
             * ``"snapshot"``: ``snapshot=PATH``, else ``SPACEDATA_SNAPSHOT``, else the latest
               snapshot written by ``spacedata fetch``.
             * ``"bundled"``: the 20-record sample shipped with the package (a partial sample).
+            * a path: the snapshot directory there (same as ``snapshot=PATH``).
         snapshot: a snapshot directory; implies ``source="snapshot"``.
         params: ``/spacecraft/`` filters for live loads (see :mod:`spacedata.client`).
         client: an :class:`LL2Client` to use (default: one built from the environment).
@@ -46,8 +47,10 @@ def load_tables(
     Every frame's ``.attrs`` carries the provenance (source, fetched_at, count, complete);
     :func:`spacedata.provenance_of` reads it back.
     """
-    if source not in SOURCES:
-        raise ValueError(f"source={source!r}: use one of {SOURCES}.")
+    if isinstance(source, os.PathLike) or source not in SOURCES:
+        if isinstance(source, os.PathLike) or "/" in source or os.sep in source:
+            return _from_snapshot(read_snapshot(source))
+        raise ValueError(f"source={source!r}: use one of {SOURCES} or a snapshot directory.")
     if snapshot is not None or (source in ("auto", "snapshot") and config.snapshot_override()):
         return _from_snapshot(read_snapshot(snapshot or config.snapshot_override()))
     if source == "bundled":
@@ -78,7 +81,7 @@ def load_tables(
         return _from_snapshot(fallback)
 
 
-def load_spacecraft(source: str = "auto", **kwargs: Any) -> pd.DataFrame:
+def load_spacecraft(source: str | os.PathLike = "auto", **kwargs: Any) -> pd.DataFrame:
     """One row per spacecraft with agency, configuration and family columns joined in.
 
     Takes the same arguments as :func:`load_tables`; the dtypes are ``tidy.WIDE_DTYPES``.

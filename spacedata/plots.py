@@ -55,6 +55,14 @@ def source_line(df: pd.DataFrame) -> str:
     return f"{prov.label}\n{prov.completeness}, as of {prov.as_of}. Data: {CREDIT}"
 
 
+def with_source(fig: go.Figure, df: pd.DataFrame) -> go.Figure:
+    """Put ``df``'s source line under the title of any plotly figure (e.g. one from plotly
+    express), so a chart made in a notebook says where its data came from."""
+    sub = _esc(f"{len(df):,} spacecraft shown · {source_line(df)}").replace("\n", "<br>")
+    fig.update_layout(title_subtitle_text=sub, title_subtitle_font_size=10, margin_t=95)
+    return fig
+
+
 def flights_by_agency(df: pd.DataFrame) -> go.Figure:
     """Stacked bars: total flights per agency, broken down by spacecraft configuration."""
     title = "Flights by agency, by configuration"

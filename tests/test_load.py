@@ -77,3 +77,9 @@ def test_import_is_light():
     code = "import sys, spacedata; print(sorted(m for m in ('pandas','plotly','panel','requests_cache') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_source_can_be_a_snapshot_path(tmp_path):
+    write_synthetic_snapshot(40, tmp_path / "syn")
+    assert len(spacedata.load_spacecraft(tmp_path / "syn")) == 40
+    assert len(spacedata.load_spacecraft(str(tmp_path / "syn"))) == 40
