@@ -363,13 +363,13 @@ class KPIs(pn.viewable.Viewer):
         style = {"font_size": "28pt", "title_size": "11pt", "sizing_mode": "stretch_width"}
         self.cards = {
             "spacecraft": pn.indicators.Number(
-                name="Spacecraft shown", format="{value:,.0f}", **style
+                label="Spacecraft shown", format="{value:,.0f}", **style
             ),
-            "flights": pn.indicators.Number(name="Total flights", format="{value:,.0f}", **style),
+            "flights": pn.indicators.Number(label="Total flights", format="{value:,.0f}", **style),
             "years": pn.indicators.Number(
-                name="Time in space (years)", format="{value:,.1f}", **style
+                label="Time in space (years)", format="{value:,.1f}", **style
             ),
-            "in_space": pn.indicators.Number(name="In space now", format="{value:,.0f}", **style),
+            "in_space": pn.indicators.Number(label="In space now", format="{value:,.0f}", **style),
         }
         self._update()
         store.param.watch(self._update, "filtered")

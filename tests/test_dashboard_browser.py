@@ -146,3 +146,17 @@ def test_hostile_text_is_shown_as_text_and_runs_nothing(page, server):
     assert page.evaluate("window.__xss") is None
     assert page.locator("img[src=x]").count() == 0
     assert page.errors == []
+
+
+def test_csv_download_holds_the_filtered_rows(page, server, tmp_path):
+    open_dashboard(page, f"{server.url}?config=Vostok")
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "2")
+    with page.expect_download() as info:
+        page.get_by_text("Download filtered rows (CSV)").click()
+    path = tmp_path / "rows.csv"
+    info.value.save_as(path)
+    import pandas as pd
+
+    rows = pd.read_csv(path)
+    assert sorted(rows["name"]) == ["Vostok-1K No.3", "Vostok-3KA No.2"]
+    assert {"time_in_space", "agency_name", "config_type"} <= set(rows.columns)

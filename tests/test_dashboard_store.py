@@ -186,3 +186,19 @@ def test_shared_data_swaps_in_a_successful_refresh(tmp_path):
     shared = SharedData(loader)
     assert len(shared.refresh().frame) == 50 and shared.current.refreshed_at is not None
     assert isinstance(shared.current.frame, pd.DataFrame)
+
+
+def test_components_render_outside_a_server_as_in_jupyterlab(df):
+    import panel as pn
+
+    from spacedata.dashboard import KPIs, ProvenanceView, RecordsTable
+
+    store = DataStore(df)
+    layout = pn.Column(
+        store, ProvenanceView(store), KPIs(store), Charts(store), RecordsTable(store)
+    )
+    root = layout.get_root()  # what JupyterLab's display does: real Bokeh models
+    assert root is not None
+    store.config = ["Vostok"]
+    kpis = KPIs(store)
+    assert kpis.cards["spacecraft"].value == 2
