@@ -112,27 +112,20 @@ def main() -> None:
         )
         del pages
 
-    print("\n== import spacedata (fresh interpreter, median of 5)")
-    code = "import time,sys;t=time.perf_counter();import spacedata;print(time.perf_counter()-t, 'plotly' in sys.modules or 'panel' in sys.modules)"
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout.split()
-        for _ in range(5)
-    ]
-    print(
-        f"import spacedata: {statistics.median(float(r[0]) for r in runs) * 1000:.0f} ms; plotly/panel imported: {runs[0][1]}"
-    )
-    code = code.replace("import spacedata", "from spacedata import load_spacecraft")
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout.split()
-        for _ in range(5)
-    ]
-    print(
-        f"from spacedata import load_spacecraft (pulls in pandas, requests-cache): {statistics.median(float(r[0]) for r in runs) * 1000:.0f} ms; plotly/panel imported: {runs[0][1]}"
-    )
+    print("\n== import time (fresh interpreter, median of 5)")
+    for stmt, what in (
+        ("import spacedata", "import spacedata"),
+        ("from spacedata import load_spacecraft", "first use (pulls in pandas, requests-cache)"),
+    ):
+        code = f"import time,sys;t=time.perf_counter();{stmt};print(time.perf_counter()-t, 'plotly' in sys.modules or 'panel' in sys.modules)"
+        runs = [
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout.split()
+            for _ in range(5)
+        ]
+        ms = statistics.median(float(r[0]) for r in runs) * 1000
+        print(f"{what}: {ms:.0f} ms; plotly/panel imported: {runs[0][1]}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,17 @@ _COLUMNS = {  # DataStore list parameter -> column of the wide frame
     "config_type": "config_type",
     "status": "status",
 }
+#: The filter parameters of DataStore, in sidebar order.
+FILTERS = (
+    "agency",
+    "config",
+    "config_type",
+    "status",
+    "in_space_only",
+    "include_placeholders",
+    "name_search",
+    "flights",
+)
 TABLE_COLUMNS = {  # column -> title shown
     "name": "Name",
     "serial_number": "Serial",
@@ -167,17 +178,7 @@ class DataStore(pn.viewable.Viewer):
         self.flights = (0, top)
         self._apply()
 
-    @param.depends(
-        "agency",
-        "config",
-        "config_type",
-        "status",
-        "in_space_only",
-        "include_placeholders",
-        "name_search",
-        "flights",
-        watch=True,
-    )
+    @param.depends(*FILTERS, watch=True)
     def _apply(self) -> None:
         self.filtered = self.filter(self.data)
 
@@ -267,16 +268,7 @@ class DataStore(pn.viewable.Viewer):
         }
         return pn.Param(
             self.param,
-            parameters=[
-                "agency",
-                "config",
-                "config_type",
-                "status",
-                "in_space_only",
-                "include_placeholders",
-                "name_search",
-                "flights",
-            ],
+            parameters=list(FILTERS),
             widgets=widgets,
             show_name=False,
             sizing_mode="stretch_width",

@@ -143,6 +143,7 @@ def time_in_space_distribution(df: pd.DataFrame, by: str = "agency") -> go.Figur
             {
                 "type": "box",
                 "name": _esc(name),
+                "x": [_esc(name)],  # precomputed quartiles need an explicit position
                 "q1": [q1],
                 "median": [med],
                 "q3": [q3],

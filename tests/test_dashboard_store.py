@@ -202,3 +202,13 @@ def test_components_render_outside_a_server_as_in_jupyterlab(df):
     store.config = ["Vostok"]
     kpis = KPIs(store)
     assert kpis.cards["spacecraft"].value == 2
+
+
+def test_distribution_places_one_box_per_group(df):
+    fig = plots.time_in_space_distribution(df, "configuration")
+    names = [t.x[0] for t in fig.data]
+    assert names == sorted(df["config_name"].astype(str).unique())
+    soyuz = next(t for t in fig.data if t.x[0] == "Soyuz")
+    days = df.loc[df["config_name"] == "Soyuz", "time_in_space_days"]
+    assert soyuz.median[0] == pytest.approx(days.median())
+    assert soyuz.lowerfence[0] == pytest.approx(days.min()) and fig.layout.yaxis.type == "log"
