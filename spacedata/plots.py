@@ -199,13 +199,15 @@ def flights_vs_time_in_space(df: pd.DataFrame) -> go.Figure:
     title = "Flights versus time in space, per spacecraft"
     if df.empty:
         return _empty(title)
+    # WebGL only pays off for many points; without a GPU it is slower than SVG for a few.
+    kind = "scattergl" if len(df) > 5000 else "scatter"
     data = []
     for config, part in df.groupby("config_name", observed=True):
         names = _esc_all(part["name"])
         serials = _esc_all(part["serial_number"].fillna("—"))
         data.append(
             {
-                "type": "scattergl",
+                "type": kind,
                 "x": part["flights_count"].to_numpy(dtype=float, na_value=np.nan),
                 "y": part["time_in_space_days"].to_numpy(),
                 "mode": "markers",
