@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import requests_cache
@@ -446,8 +446,3 @@ def _progress_bar(progress: bool | None):
     return tqdm(
         desc="LL2 spacecraft pages", unit="page", disable=None if progress is None else False
     )
-
-
-def endpoint_url(base_url: str, query: dict[str, str]) -> str:
-    """The full URL of a ``/spacecraft/`` query (for manifests and messages)."""
-    return f"{base_url}spacecraft/?{urlencode(query)}"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import config
 from .client import LL2Client
-from .errors import FetchError, SourceWarning
+from .errors import FetchError, SnapshotError, SourceWarning
 from .provenance import Provenance
 from .snapshot import Snapshot, bundled_snapshot, latest_snapshot, read_snapshot
 from .tidy import Tables, build_tables
@@ -58,8 +58,6 @@ def load_tables(
     if source == "snapshot":
         snap = latest_snapshot()
         if snap is None:
-            from .errors import SnapshotError
-
             raise SnapshotError(
                 "No fetched snapshot yet: run `spacedata fetch`, pass snapshot=PATH, or use "
                 'source="bundled" for the 20-record sample.'

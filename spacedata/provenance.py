@@ -7,7 +7,6 @@ from datetime import datetime
 
 from .config import CREDIT
 
-SOURCES = ("live", "cache", "snapshot", "bundled", "synthetic")
 _LABELS = {
     "live": "live LL2 API",
     "cache": "LL2 API via the local HTTP cache",
