@@ -5,14 +5,12 @@ from `spacedata fetch`; SPACEDATA_DASHBOARD_SOURCE=live reads LL2 through the ca
 every SPACEDATA_REFRESH (default 6h; "off" to disable). Loaded once per process, shared by sessions.
 """
 
-import os
-
 import panel as pn
 
 from spacedata.dashboard import build_app, loader_from_env, shared_data
 
 pn.extension("plotly", "tabulator", sizing_mode="stretch_width")
 
-loader, default_period = loader_from_env()
-shared = shared_data(loader, os.environ.get("SPACEDATA_REFRESH", default_period))
+loader, refresh_period = loader_from_env()
+shared = shared_data(loader, refresh_period)
 build_app(shared, pn.state.session_args).servable(title="Spacecraft — Launch Library 2")

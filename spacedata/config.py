@@ -7,6 +7,8 @@ Environment variables:
     SPACEDATA_DATA_DIR   where ``spacedata fetch`` keeps its snapshot; default: the user data dir.
     SPACEDATA_SNAPSHOT   a snapshot directory to use instead of the default source.
     SPACEDATA_OFFLINE    "1" to answer from the HTTP cache only, never the network.
+    SPACEDATA_DASHBOARD_SOURCE  the dashboard's source: "bundled" (default) or "live"/"auto".
+    SPACEDATA_REFRESH    the dashboard's refresh period for live data ("6h" default, "off").
 """
 
 from __future__ import annotations
@@ -57,3 +59,13 @@ def snapshot_override() -> Path | None:
 def offline() -> bool:
     """True when ``SPACEDATA_OFFLINE`` asks for cache-only HTTP."""
     return os.environ.get("SPACEDATA_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+
+
+def dashboard_source() -> str:
+    """The dashboard's source when no snapshot is named: ``bundled`` unless set."""
+    return os.environ.get("SPACEDATA_DASHBOARD_SOURCE", "").strip() or "bundled"
+
+
+def refresh_period(default: str | None) -> str | None:
+    """The dashboard's refresh period (``SPACEDATA_REFRESH``, e.g. ``6h``), else ``default``."""
+    return os.environ.get("SPACEDATA_REFRESH", "").strip() or default

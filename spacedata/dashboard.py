@@ -112,27 +112,24 @@ def loader_from_env():
 
     ``SPACEDATA_SNAPSHOT=DIR`` serves that snapshot; otherwise ``SPACEDATA_DASHBOARD_SOURCE``
     (``bundled``, the default, needs no network; ``live`` reads LL2 through the cache and its
-    scheduled refreshes first check the quota). Returns ``(loader, default refresh period)``.
+    scheduled refreshes first check the quota). Returns ``(loader, refresh period or None)``;
+    ``SPACEDATA_REFRESH`` overrides the live default of ``6h``.
     """
-    import os
-
     from .client import LL2Client
     from .load import load_tables
 
     snapshot = config.snapshot_override()
-    source = os.environ.get("SPACEDATA_DASHBOARD_SOURCE", "bundled")
+    source = config.dashboard_source()
     if snapshot is not None:
         return (lambda refresh=False: load_tables(snapshot=snapshot)), None
     if source not in ("live", "auto"):
         return (lambda refresh=False: load_tables(source)), None
 
     def load(refresh: bool = False):
-        with LL2Client(progress=False) as client:
-            if refresh:
-                client.check_quota(7)
-            return load_tables(source, client=client, refresh=refresh)
+        with LL2Client(progress=False) as client:  # scheduled refreshes check the quota first
+            return load_tables(source, client=client, refresh=refresh, check_quota=refresh)
 
-    return load, "6h"
+    return load, config.refresh_period("6h")
 
 
 def shared_data(loader, refresh_period: str | None = None) -> SharedData:

@@ -25,6 +25,7 @@ def load_tables(
     params: dict[str, Any] | None = None,
     client: LL2Client | None = None,
     refresh: bool = False,
+    check_quota: bool = False,
 ) -> Tables:
     """Load the normalised spacecraft tables.
 
@@ -43,6 +44,8 @@ def load_tables(
         params: ``/spacecraft/`` filters for live loads (see :mod:`spacedata.client`).
         client: an :class:`LL2Client` to use (default: one built from the environment).
         refresh: live loads ignore fresh cache entries.
+        check_quota: live loads first read ``/api-throttle/`` and raise :class:`QuotaError` if a
+            whole sync cannot fit in the calls left.
 
     Every frame's ``.attrs`` carries the provenance (source, fetched_at, count, complete);
     :func:`spacedata.provenance_of` reads it back.
@@ -64,7 +67,7 @@ def load_tables(
             )
         return _from_snapshot(snap)
     try:
-        return _from_live(client, params, refresh)
+        return _from_live(client, params, refresh, check_quota)
     except FetchError as exc:
         if source == "live":
             raise
@@ -91,11 +94,13 @@ def _from_snapshot(snap: Snapshot) -> Tables:
     return build_tables(snap.records(), snap.provenance)
 
 
-def _from_live(client: LL2Client | None, params: dict | None, refresh: bool) -> Tables:
+def _from_live(
+    client: LL2Client | None, params: dict | None, refresh: bool, check_quota: bool
+) -> Tables:
     own = client is None
     client = client or LL2Client()
     try:
-        result = client.fetch_spacecraft(params, refresh=refresh)
+        result = client.fetch_spacecraft(params, refresh=refresh, check_quota=check_quota)
     finally:
         if own:
             client.close()

@@ -212,3 +212,18 @@ def test_distribution_places_one_box_per_group(df):
     days = df.loc[df["config_name"] == "Soyuz", "time_in_space_days"]
     assert soyuz.median[0] == pytest.approx(days.median())
     assert soyuz.lowerfence[0] == pytest.approx(days.min()) and fig.layout.yaxis.type == "log"
+
+
+def test_live_dashboard_refresh_checks_the_quota_first(ll2, monkeypatch):
+    from spacedata.dashboard import loader_from_env
+
+    monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
+    monkeypatch.setenv("SPACEDATA_DASHBOARD_SOURCE", "live")
+    loader, period = loader_from_env()
+    assert period == "6h"
+    shared = SharedData(loader)
+    assert len(shared.current.frame) == 603
+    ll2.quota, ll2.used, ll2.seen = 15, 12, []
+    after = shared.refresh()
+    assert "QuotaError" in after.refresh_error and len(after.frame) == 603
+    assert ll2.spacecraft_requests == []  # refused before spending a call
