@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 SEEDS  ?= ../shared/seeds
 PORT   ?= 5006
 
-.PHONY: setup dashboard run test lab lint bench bundled-snapshot browser clean
+.PHONY: setup dashboard run test lab lint bench bundled-snapshot plotly-bundle browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ bench: $(STAMP) browser
 bundled-snapshot: $(STAMP)
 	$(VENV)/bin/spacedata import-captures $(SEEDS)/ll2-spacecraft-page-offset30.txt \
 	  $(SEEDS)/ll2-spacecraft-page-offset300-ordering-flights.txt --out data/bundled
+
+## Vendor plotly.js's cartesian bundle (npm, MIT) for the dashboard, at the version the installed
+## Panel's Plotly pane expects (spacedata.dashboard.PLOTLY_JS).
+plotly-bundle: $(STAMP)
+	v=$$($(PY) -c 'from panel.models.plotly import PLOTLY_VERSION as v; print(v)') && \
+	curl -sSfL https://registry.npmjs.org/plotly.js-cartesian-dist-min/-/plotly.js-cartesian-dist-min-$$v.tgz \
+	  | tar -xzO package/plotly-cartesian.min.js > spacedata/_static/plotly-cartesian-$$v.min.js
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache test-output

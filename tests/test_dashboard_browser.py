@@ -69,13 +69,21 @@ def page(chromium, server):
 
 
 def open_dashboard(page, url):
+    """Open the page and wait for all of it: the lower charts and the table arrive after load."""
     page.goto(url)
     page.wait_for_selector(".sd-kpis", timeout=60_000)
     wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6, timeout=60)
+    page.wait_for_selector(".sd-table .tabulator", timeout=60_000)
 
 
 def test_page_loads_every_chart_and_says_where_data_came_from(page, server):
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
     open_dashboard(page, server.url)
+    origin = server.url.rsplit("/", 1)[0] + "/"
+    assert [u for u in requested if not u.startswith((origin, "data:", "blob:"))] == []
+    plotly_js = [u for u in requested if "plotly" in u.rsplit("/", 1)[-1] and u.endswith(".js")]
+    assert len(plotly_js) == 1 and "plotly-cartesian" in plotly_js[0], plotly_js
     assert page.locator(".js-plotly-plot").count() == 6
     for key in (
         "flights_by_agency",

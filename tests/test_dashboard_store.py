@@ -7,7 +7,7 @@ import pytest
 
 import spacedata
 from spacedata import plots
-from spacedata.dashboard import Charts, DataStore, SharedData, summary
+from spacedata.dashboard import PLOTLY_JS, PLOTLY_TRACES, Charts, DataStore, SharedData, summary
 from spacedata.synthetic import resample
 from spacedata.tidy import build_tables
 
@@ -194,14 +194,39 @@ def test_components_render_outside_a_server_as_in_jupyterlab(df):
     from spacedata.dashboard import KPIs, ProvenanceView, RecordsTable
 
     store = DataStore(df)
-    layout = pn.Column(
-        store, ProvenanceView(store), KPIs(store), Charts(store), RecordsTable(store)
-    )
+    table = RecordsTable(store)
+    layout = pn.Column(store, ProvenanceView(store), KPIs(store), Charts(store), table)
     root = layout.get_root()  # what JupyterLab's display does: real Bokeh models
     assert root is not None
     store.config = ["Vostok"]
     kpis = KPIs(store)
     assert kpis.cards["spacecraft"].value == 2
+    assert len(table.table.value) == 2  # outside a server the table follows at once
+
+
+def test_figures_use_only_traces_in_the_dashboards_plotly_bundle(df, real_records):
+    big = build_tables(
+        resample(real_records, plots.MAX_POINTS + 500, seed=2),
+        spacedata.bundled_snapshot().provenance,
+    ).wide()
+    for frame in (df, big, df.iloc[:0]):
+        for key, fig in Charts(DataStore(frame)).figures(frame).items():
+            assert {t.type for t in fig.data} <= PLOTLY_TRACES, key
+    scatter = plots.flights_vs_time_in_space(big)
+    assert sum(len(t.x) for t in scatter.data) == plots.MAX_POINTS
+    assert f"5,000 of {len(big):,} drawn, a random sample" in scatter.layout.title.subtitle.text
+
+
+def test_the_dashboards_plotly_bundle_is_the_version_panel_expects():
+    from panel.models.plotly import PLOTLY_VERSION
+
+    from spacedata.dashboard import EXTENSIONS
+
+    assert PLOTLY_JS.is_file(), "run `make plotly-bundle` for this Panel's plotly.js"
+    assert EXTENSIONS == ("tabulator",)
+    head = PLOTLY_JS.read_text(encoding="utf-8")[:200]
+    assert f"plotly.js (cartesian - minified) v{PLOTLY_VERSION}" in head, head
+    assert (PLOTLY_JS.parent / "plotly-LICENSE.txt").is_file()
 
 
 def test_distribution_places_one_box_per_group(df):

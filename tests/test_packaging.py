@@ -51,6 +51,7 @@ def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path):
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
     assert {"spacedata/_bundled/manifest.json", "spacedata/_bundled/pages/0001.json"} <= names
+    assert "spacedata/_static/plotly-cartesian-3.1.0.min.js" in names  # the dashboard's plotly.js
     code = (
         "import spacedata, pathlib; df = spacedata.load_spacecraft('bundled');"
         "print(pathlib.Path(spacedata.__file__).parent); print(df.attrs['location']); print(len(df))"
