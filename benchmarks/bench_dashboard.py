@@ -3,8 +3,9 @@
 1. Server-side filter callback (store filter + KPIs + all six figures + table, pushed into live
    Bokeh models), p50/p95 over 30 filter changes, on the 20-record bundled snapshot and on a
    100,000-row SYNTHETIC table resampled from it.
-2. In Chromium (Playwright) against `panel serve`: page open -> first chart drawn; a filter change
-   (name search) -> every chart and the KPIs updated, p50/p95 over 20 changes.
+2. In Chromium (Playwright) against `panel serve`: page open -> first chart, all six charts and
+   the table drawn (a first visit, then p50/p95 over 10); a filter change (name search) -> every
+   chart and the KPIs updated, p50/p95 over 20 changes, split into server and browser time.
 3. 20 concurrent sessions (browser pages kept open) against one server: page errors, time to
    first chart per session, server RSS growth per added session.
 """
@@ -65,16 +66,85 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+# True once all six charts' subtitles say "<n> spacecraft shown". The chart elements are looked
+# up once (through the shadow roots) and cached, so polling every frame costs next to nothing.
 WAIT_CHARTS = """n => {
-  const plots = [];
-  const walk = node => {
-    if (node.classList && node.classList.contains('js-plotly-plot')) plots.push(node);
-    if (node.shadowRoot) walk(node.shadowRoot);
-    node.childNodes && node.childNodes.forEach(walk);
-  };
-  walk(document.body);
-  return plots.length === 6 && plots.every(p => p.textContent.includes(n + ' spacecraft shown'));
+  let plots = window.__sdPlots;
+  if (!plots || plots.length !== 6 || !plots.every(p => p.isConnected)) {
+    plots = [];
+    const walk = node => {
+      if (node.classList && node.classList.contains('js-plotly-plot')) { plots.push(node); return; }
+      if (node.shadowRoot) walk(node.shadowRoot);
+      node.childNodes && node.childNodes.forEach(walk);
+    };
+    walk(document.body);
+    window.__sdPlots = plots;
+  }
+  const want = n + ' spacecraft shown';
+  return plots.length === 6 && plots.every(p => {
+    const sub = p.querySelector('.gtitle-subtitle');
+    return sub !== null && sub.textContent.includes(want);
+  });
 }"""
+FIRST_CHART = ".js-plotly-plot .main-svg"
+SEARCH = "input[placeholder='e.g. Soyuz']"
+
+
+def page_open(context, url: str) -> tuple[float, float, float]:
+    """Seconds from navigation to: the first chart drawn, all six drawn, the table filled."""
+    page = context.new_page()
+    t = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(FIRST_CHART, timeout=60_000)
+    first = time.perf_counter() - t
+    page.wait_for_function(WAIT_CHARTS, arg=20, timeout=60_000, polling="raf")
+    charts = time.perf_counter() - t
+    page.wait_for_selector(".tabulator-row", timeout=60_000)
+    table = time.perf_counter() - t
+    page.close()
+    return first, charts, table
+
+
+def filter_changes(context, url: str, n: int = 20) -> dict[str, list[float]]:
+    """Type in the name search and press Enter, alternating "soyuz" (13) and "" (20).
+
+    Total: Enter -> all six charts and the KPIs show the new count. Split by the websocket
+    frames: Enter -> the change reaches the socket (Playwright), -> the server's patch arrives,
+    -> the browser has drawn it.
+    """
+    frames: list[tuple[str, float]] = []
+
+    def sent(f):
+        if isinstance(f, str) and "enter-pressed" in f:
+            frames.append(("sent", time.perf_counter()))
+
+    def received(f):
+        if isinstance(f, str) and "spacecraft shown" in f and "ModelChanged" in f:
+            frames.append(("patch", time.perf_counter()))
+
+    page = context.new_page()
+    page.on("websocket", lambda ws: (ws.on("framesent", sent), ws.on("framereceived", received)))
+    page.goto(url)
+    page.wait_for_function(WAIT_CHARTS, arg=20, timeout=60_000)
+    box = page.locator(SEARCH)
+    out: dict[str, list[float]] = {"total": [], "server": [], "browser": []}
+    for i in range(n):
+        text, count = ("soyuz", 13) if i % 2 == 0 else ("", 20)
+        box.fill(text)
+        time.sleep(0.2)  # let the previous change's follow-up messages settle
+        frames.clear()
+        t = time.perf_counter()
+        box.press("Enter")
+        page.wait_for_function(WAIT_CHARTS, arg=count, timeout=30_000, polling="raf")
+        done = time.perf_counter()
+        assert kpis(page)["Spacecraft shown"] == str(count)
+        out["total"].append(done - t)
+        stamps = dict(reversed(frames))  # the first of each kind
+        if "sent" in stamps and "patch" in stamps:
+            out["server"].append(stamps["patch"] - stamps["sent"])
+            out["browser"].append(done - stamps["patch"])
+    page.close()
+    return out
 
 
 def browser_figures() -> None:
@@ -87,32 +157,18 @@ def browser_figures() -> None:
     with DashboardServer() as srv, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1500, "height": 1100})
-        firsts = {}
-        for visit in ("cold cache", "warm cache"):  # a first visit, then a return visit
-            page = context.new_page()
-            t = time.perf_counter()
-            page.goto(srv.url)
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-            firsts[visit] = time.perf_counter() - t
-            page.wait_for_function(WAIT_CHARTS, arg=20, timeout=60_000)
-            if visit == "cold cache":
-                page.close()
+        cold = page_open(context, srv.url)
         print(
-            "page open -> first chart drawn (server ready beforehand): "
-            + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in firsts.items())
+            f"page open, first visit: first chart {cold[0] * 1000:.0f} ms, all six charts "
+            f"{cold[1] * 1000:.0f} ms, table {cold[2] * 1000:.0f} ms"
         )
-        box = page.locator("input[placeholder='e.g. Soyuz']")
-        times = []
-        for i in range(20):
-            text, n = ("soyuz", 13) if i % 2 == 0 else ("", 20)
-            box.fill(text)
-            t = time.perf_counter()
-            box.press("Enter")
-            page.wait_for_function(WAIT_CHARTS, arg=n, timeout=30_000, polling="raf")
-            times.append(time.perf_counter() - t)
-            assert kpis(page)["Spacecraft shown"] == str(n)
-        print(f"filter change -> all 6 charts + KPIs updated: {pct(times)}")
-        page.close()
+        visits = [page_open(context, srv.url) for _ in range(10)]
+        for i, what in enumerate(("first chart drawn", "all six charts drawn", "table filled")):
+            print(f"page open -> {what:21s} {pct([v[i] for v in visits])}")
+        changes = filter_changes(context, srv.url)
+        print(f"filter change -> 6 charts + KPIs:   {pct(changes['total'])}")
+        print(f"   of which server (socket->patch): {pct(changes['server'])}")
+        print(f"   of which browser (patch->drawn): {pct(changes['browser'])}")
 
         print("\n== 20 concurrent sessions against one server")
         pages, errors, firsts = [], [], []
@@ -123,14 +179,14 @@ def browser_figures() -> None:
             pg.on("pageerror", lambda e: errors.append(str(e)))
             t = time.perf_counter()
             pg.goto(srv.url)
-            pg.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+            pg.wait_for_selector(FIRST_CHART, timeout=120_000)
             firsts.append(time.perf_counter() - t)
             pages.append(pg)
             time.sleep(0.2)
             rss.append(rss_kb(srv.proc.pid))
         for pg in pages:  # every session still answers a filter change
-            pg.locator("input[placeholder='e.g. Soyuz']").fill("soyuz")
-            pg.locator("input[placeholder='e.g. Soyuz']").press("Enter")
+            pg.locator(SEARCH).fill("soyuz")
+            pg.locator(SEARCH).press("Enter")
         for pg in pages:
             pg.wait_for_function(WAIT_CHARTS, arg=13, timeout=120_000)
         per = (rss[-1] - rss[0]) / 19 / 1024
