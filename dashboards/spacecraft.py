@@ -7,10 +7,9 @@ every SPACEDATA_REFRESH (default 6h; "off" to disable). Loaded once per process,
 
 import panel as pn
 
-from spacedata.dashboard import EXTENSIONS, build_app, loader_from_env, shared_data
+from spacedata.dashboard import build_app, load_extensions, loader_from_env, shared_data
 
-# Not pn.extension("plotly"): the page template brings a smaller plotly.js (dashboard.PLOTLY_JS).
-pn.extension(*EXTENSIONS, sizing_mode="stretch_width")
+load_extensions(sizing_mode="stretch_width")  # pn.extension, with a smaller plotly.js
 
 loader, refresh_period = loader_from_env()
 shared = shared_data(loader, refresh_period)

@@ -206,7 +206,6 @@ def _import_captures(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import os
-    import subprocess
 
     app = Path(__file__).resolve().parent.parent / "dashboards" / "spacecraft.py"
     if not app.is_file():
@@ -232,6 +231,8 @@ def _serve(args: argparse.Namespace) -> int:
         f"{args.address}:{args.port}",
         "--allow-websocket-origin",
         f"localhost:{args.port}",
+        "--warm",  # load the data and build one page at start, not on the first visit
+        "--liveness",  # GET /liveness answers once the server is up
     ]
     if args.show:
         cmd.append("--show")
@@ -239,7 +240,8 @@ def _serve(args: argparse.Namespace) -> int:
         f"Serving the spacecraft dashboard at http://{args.address}:{args.port}/spacecraft",
         flush=True,
     )
-    return subprocess.call(cmd, env=env)
+    # Become the server: one process to stop and to measure.
+    os.execve(sys.executable, cmd, env)  # noqa: S606 - fixed argv, no shell
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

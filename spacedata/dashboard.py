@@ -492,9 +492,6 @@ _CSS = """
 #: version Panel's Plotly pane is built for: 1.3 MB to run instead of the full 4.7 MB bundle, about
 #: half a second sooner to the first chart. ``make plotly-bundle`` fetches it for a new Panel.
 PLOTLY_JS = Path(__file__).parent / "_static" / f"plotly-cartesian-{PLOTLY_VERSION}.min.js"
-#: ``pn.extension()`` names for the served page. "plotly" only if PLOTLY_JS is missing (a Panel
-#: release expecting another plotly.js): then Panel's full bundle, slower but working.
-EXTENSIONS = ("tabulator",) if PLOTLY_JS.is_file() else ("plotly", "tabulator")
 #: The trace types in that bundle; every figure in :mod:`spacedata.plots` uses only these.
 PLOTLY_TRACES = frozenset(
     "bar box contour heatmap histogram histogram2d histogram2dcontour image pie scatter "
@@ -507,12 +504,28 @@ class Template(pn.template.VanillaTemplate):
     (FastListTemplate's costs ~0.1 s to the first chart and ~0.3 s to all six), plus
     :data:`PLOTLY_JS` and no web font, so the page loads nothing from off the server.
 
-    Serve it with ``pn.extension(*EXTENSIONS)``: adding ``"plotly"`` would load the full
-    plotly.js bundle as well.
+    Load the extensions with :func:`load_extensions`, which keeps Panel from adding its own
+    full plotly.js bundle to the page.
     """
 
     _js = [PLOTLY_JS] if PLOTLY_JS.is_file() else []
     _resources = {"css": {}}  # VanillaTemplate's Google Fonts stylesheet: system fonts instead
+
+
+def load_extensions(**config) -> None:
+    """``pn.extension("plotly", "tabulator", **config)`` for the served page, whose plotly.js
+    comes from :class:`Template` (:data:`PLOTLY_JS`).
+
+    Panel has no setting for a smaller plotly.js: its Plotly model lists the full bundle as a
+    page resource, so that list is emptied here. Call it in the server process only; a
+    notebook keeps Panel's full bundle. Without :data:`PLOTLY_JS` (a Panel expecting another
+    plotly.js version), Panel's own bundle stays: slower, but the charts work.
+    """
+    pn.extension("plotly", "tabulator", **config)
+    if PLOTLY_JS.is_file():
+        from panel.models.plotly import PlotlyPlot
+
+        PlotlyPlot.__javascript__ = []
 
 
 def after_load(*objects) -> pn.Column:

@@ -11,13 +11,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "dashboards" / "spacecraft.py"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -44,39 +44,35 @@ def free_port() -> int:
 
 
 class DashboardServer:
-    """``panel serve dashboards/spacecraft.py`` in a subprocess, stopped on exit."""
+    """``spacedata serve`` (``panel serve dashboards/spacecraft.py``) in a subprocess on
+    127.0.0.1, stopped on exit; its output goes to :attr:`log_path`."""
 
     def __init__(self, env: dict[str, str] | None = None, port: int | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/spacecraft"
-        cmd = [
-            sys.executable,
-            "-m",
-            "panel",
-            "serve",
-            str(APP),
-            "--port",
-            str(self.port),
-            "--address",
-            "127.0.0.1",
-            "--allow-websocket-origin",
-            f"127.0.0.1:{self.port}",
-        ]
-        self.log = open(os.devnull, "w")  # noqa: SIM115
+        cmd = [sys.executable, "-m", "spacedata.cli", "serve", "--port", str(self.port)]
+        self.log_path = Path(tempfile.mkstemp(prefix="spacedata-serve-", suffix=".log")[1])
+        self.log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             cmd, env={**os.environ, **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline:  # /liveness opens no session: the first page is real
             if self.proc.poll() is not None:
-                raise RuntimeError(f"panel serve exited with {self.proc.returncode}")
+                raise RuntimeError(f"spacedata serve exited with {self.proc.returncode}")
             try:
-                if requests.get(self.url, timeout=5).status_code == 200:
+                live = f"http://127.0.0.1:{self.port}/liveness"
+                if requests.get(live, timeout=5).status_code == 200:
                     return
             except requests.ConnectionError:
-                time.sleep(0.3)
+                pass
+            time.sleep(0.3)
         self.stop()
         raise RuntimeError("the dashboard did not come up within 90 s")
+
+    def log_text(self) -> str:
+        self.log.flush()
+        return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -85,6 +81,7 @@ class DashboardServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+        self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> DashboardServer:
         return self

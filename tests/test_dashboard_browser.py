@@ -107,6 +107,22 @@ def test_page_loads_every_chart_and_says_where_data_came_from(page, server):
     assert page.errors == []
 
 
+def test_every_page_loads_one_small_plotly_and_the_log_stays_clean():
+    """The first page after a start too: Panel auto-loads its full plotly.js for a page built
+    while the server is still launching unless the extension is loaded explicitly."""
+    import re
+
+    import requests
+
+    with DashboardServer() as srv:
+        pages = [requests.get(srv.url, timeout=30).text for _ in range(2)]
+        log = srv.log_text()
+    for html in pages:
+        scripts = re.findall(r'src="([^"]*plotly[^"/]*\.js)"', html)
+        assert len(scripts) == 1 and "plotly-cartesian" in scripts[0], scripts
+    assert "extension was not loaded" not in log and "Traceback" not in log, log
+
+
 def test_agency_filter_changes_kpis_charts_and_url(page, server):
     open_dashboard(page, server.url)
     ticks = lambda: page.locator(".sd-chart-flights_by_agency .xtick text").all_text_contents()  # noqa: E731
