@@ -35,6 +35,7 @@ from .errors import (
     ApiError,
     CacheWarning,
     CountDriftWarning,
+    FetchError,
     NetworkError,
     NotCachedError,
     QuotaError,
@@ -288,14 +289,16 @@ class LL2Client:
         try:
             next_query: dict[str, str] | None = query
             while next_query is not None:
-                partial = self._result(query, pages, counts)
-                page = self._page(next_query, partial, refresh)
+                page = self._page(next_query, len(pages), refresh)
                 pages.append(page)
                 counts.append(int(page.data.get("count", 0)))
                 if bar is not None:
                     bar.total = max(math.ceil(counts[-1] / int(query["limit"])), len(pages))
                     bar.update(1)
                 next_query = _next_query(page.data.get("next"), next_query)
+        except FetchError as exc:  # every stop says what was fetched before it
+            exc.partial = self._result(query, pages, counts)
+            raise
         finally:
             if bar is not None:
                 bar.close()
@@ -324,9 +327,9 @@ class LL2Client:
             self.endpoint, query, pages, records, counts[-1] if counts else None, False
         )
 
-    def _page(self, query: dict[str, str], partial: FetchResult, refresh: bool) -> Page:
-        done = f"after {len(partial.pages)} page(s)"
-        resp = self._get_partial(query, partial, refresh)
+    def _page(self, query: dict[str, str], done_pages: int, refresh: bool) -> Page:
+        done = f"after {done_pages} page(s)"
+        resp = self._get(self.endpoint, params=query, force_refresh=refresh)
         if resp.status_code == 429:
             wait = _retry_after(resp)
             when = f"in {wait:.0f} s (about {math.ceil(wait / 60)} min)" if wait else "later"
@@ -335,18 +338,16 @@ class LL2Client:
                 "fetched are cached and will not be requested again. An API key "
                 "(SPACEDATA_API_TOKEN) raises the limit above 15 calls/hour.",
                 retry_after=wait,
-                partial=partial,
             )
         if resp.status_code == 504 and self.offline:  # requests-cache's answer to a cache miss
             raise NotCachedError(
                 f"Offline mode is on and page offset={query.get('offset', 0)} is not in the "
-                f"cache ({self.cache_path}). Go online once, or use a snapshot.",
-                partial=partial,
+                f"cache ({self.cache_path}). Go online once, or use a snapshot."
             )
         try:
-            data = _json_or_raise(resp, f"page offset={query.get('offset', 0)} {done}", partial)
+            data = _json_or_raise(resp, f"page offset={query.get('offset', 0)} {done}")
             if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-                raise ApiError(f"LL2 {resp.url} sent no 'results' list {done}.", partial)
+                raise ApiError(f"LL2 {resp.url} sent no 'results' list {done}.")
         except ApiError:
             self._forget(resp)  # never keep an unusable page in the cache
             raise
@@ -357,13 +358,6 @@ class LL2Client:
         if sent.tzinfo is None:
             sent = sent.replace(tzinfo=timezone.utc)
         return Page(resp.url, resp.content, data, bool(getattr(resp, "from_cache", False)), sent)
-
-    def _get_partial(self, query: dict, partial: FetchResult, refresh: bool) -> requests.Response:
-        try:
-            return self._get(self.endpoint, params=query, force_refresh=refresh)
-        except NetworkError as exc:
-            exc.partial = partial
-            raise
 
     def _forget(self, resp: requests.Response) -> None:
         key = getattr(resp, "cache_key", None)
@@ -401,22 +395,20 @@ def _next_query(next_url: str | None, current: dict[str, str]) -> dict[str, str]
     return query
 
 
-def _json_or_raise(resp: requests.Response, what: str, partial: Any = None) -> Any:
+def _json_or_raise(resp: requests.Response, what: str) -> Any:
     ctype = resp.headers.get("Content-Type", "")
     if resp.status_code != 200 or "json" not in ctype:
         snippet = " ".join(resp.text[:120].split())
         raise ApiError(
             f"LL2 answered {what} with HTTP {resp.status_code} ({ctype or 'no content type'}): "
-            f"{snippet!r}. Transient errors were already retried; try again later.",
-            partial,
+            f"{snippet!r}. Transient errors were already retried; try again later."
         )
     try:
         return _pages.parse(resp.content)
     except _pages.JSONDecodeError as exc:
         raise ApiError(
             f"LL2 answered {what} with invalid JSON ({exc.msg} at byte {exc.pos} of "
-            f"{len(resp.content)}; truncated?). It was not kept in the cache; try again.",
-            partial,
+            f"{len(resp.content)}; truncated?). It was not kept in the cache; try again."
         ) from None
 
 
