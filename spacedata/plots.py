@@ -60,8 +60,7 @@ def source_line(df: pd.DataFrame) -> str:
 def with_source(fig: go.Figure, df: pd.DataFrame) -> go.Figure:
     """Put ``df``'s source line under the title of any plotly figure (e.g. one from plotly
     express), so a chart made in a notebook says where its data came from."""
-    sub = _esc(f"{len(df):,} spacecraft shown · {source_line(df)}").replace("\n", "<br>")
-    fig.update_layout(title_subtitle_text=sub, title_subtitle_font_size=10, margin_t=95)
+    fig.update_layout(title_subtitle_text=_subtitle(df), title_subtitle_font_size=10, margin_t=95)
     return fig
 
 
@@ -69,7 +68,7 @@ def flights_by_agency(df: pd.DataFrame) -> go.Figure:
     """Stacked bars: total flights per agency, broken down by spacecraft configuration."""
     title = "Flights by agency, by configuration"
     if df.empty:
-        return _empty(title)
+        return _empty(title, df)
     g = (
         df.groupby(["agency_abbrev", "config_name"], observed=True)["flights_count"]
         .sum()
@@ -106,7 +105,7 @@ def time_in_space_totals(df: pd.DataFrame, by: str = "agency") -> go.Figure:
     """
     title = f"Total time in space by {by.replace('_', ' ')} (years)"
     if df.empty:
-        return _empty(title)
+        return _empty(title, df)
     col = _GROUPS[by]
     totals = (
         df.groupby(col, observed=True)["time_in_space_days"].sum().div(DAYS_PER_YEAR).sort_values()
@@ -133,7 +132,7 @@ def time_in_space_distribution(df: pd.DataFrame, by: str = "agency") -> go.Figur
     """
     title = f"Time in space per spacecraft, by {by.replace('_', ' ')} (days, log scale)"
     if df.empty:
-        return _empty(title)
+        return _empty(title, df)
     col = _GROUPS[by]
     days = df["time_in_space_days"]
     shown = df[days > 0]
@@ -168,7 +167,7 @@ def top_time_in_space(df: pd.DataFrame, n: int = 15) -> go.Figure:
     """The ``n`` spacecraft longest in space, with their time docked beside it (days)."""
     title = f"Top {n} spacecraft by time in space, with time docked (days)"
     if df.empty:
-        return _empty(title)
+        return _empty(title, df)
     top = df.nlargest(n, "time_in_space_days").iloc[::-1]
     labels = [_esc(v) for v in top["name"].astype(str)]
     bar = {"type": "bar", "y": labels, "orientation": "h"}
@@ -201,7 +200,7 @@ def flights_vs_time_in_space(df: pd.DataFrame) -> go.Figure:
     :data:`MAX_POINTS` spacecraft, a random sample of them (the subtitle says so)."""
     title = "Flights versus time in space, per spacecraft"
     if df.empty:
-        return _empty(title)
+        return _empty(title, df)
     drawn, note = df, ""
     if len(df) > MAX_POINTS:  # SVG stays responsive up to a few thousand points
         drawn = df.sample(MAX_POINTS, random_state=0)
@@ -245,11 +244,18 @@ def _esc_all(values: pd.Series) -> np.ndarray:
     return np.array([v if v is None else _esc(v) for v in arr], dtype=object)
 
 
-def _title(title: str, subtitle: str | None = None) -> dict:
-    t = {"text": _esc(title), "x": 0, "xanchor": "left"}
-    if subtitle:
-        t["subtitle"] = {"text": subtitle, "font": {"size": 10}}
-    return t
+def _subtitle(df: pd.DataFrame, note: str = "") -> str:
+    """How many spacecraft are shown and where they came from (plotly HTML, escaped)."""
+    return _esc(f"{note}{len(df):,} spacecraft shown · {source_line(df)}").replace("\n", "<br>")
+
+
+def _title(title: str, subtitle: str) -> dict:
+    return {
+        "text": _esc(title),
+        "x": 0,
+        "xanchor": "left",
+        "subtitle": {"text": subtitle, "font": {"size": 10}},
+    }
 
 
 def _layout(extra: dict, title: dict) -> dict:
@@ -259,7 +265,8 @@ def _layout(extra: dict, title: dict) -> dict:
     return layout
 
 
-def _empty(title: str) -> go.Figure:
+def _empty(title: str, df: pd.DataFrame) -> go.Figure:
+    """The "no match" figure, still saying where the (filtered-out) data came from."""
     note = {
         "text": NO_MATCH,
         "x": 0.5,
@@ -271,7 +278,7 @@ def _empty(title: str) -> go.Figure:
     }
     layout = _layout(
         {"xaxis": {"visible": False}, "yaxis": {"visible": False}, "annotations": [note]},
-        _title(title),
+        _title(title, _subtitle(df)),
     )
     return go.Figure({"data": [], "layout": layout})
 
@@ -280,5 +287,4 @@ def _figure(
     data: list[dict], extra: dict, df: pd.DataFrame, title: str, note: str = ""
 ) -> go.Figure:
     """Assemble the figure; its subtitle says how many spacecraft are shown and from where."""
-    sub = _esc(f"{note}{len(df):,} spacecraft shown · {source_line(df)}").replace("\n", "<br>")
-    return go.Figure({"data": data, "layout": _layout(extra, _title(title, sub))})
+    return go.Figure({"data": data, "layout": _layout(extra, _title(title, _subtitle(df, note)))})

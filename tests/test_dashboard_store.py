@@ -90,6 +90,7 @@ def test_empty_result_gives_empty_figures_and_zero_kpis(df):
     assert summary(store.filtered) == {"spacecraft": 0, "flights": 0, "years": 0.0, "in_space": 0}
     for fig in Charts(store).figures(store.filtered).values():
         assert fig.layout.annotations[0].text == plots.NO_MATCH and not fig.data
+        assert "0 spacecraft shown · bundled sample snapshot" in fig.layout.title.subtitle.text
 
 
 def test_url_round_trip(varied):
