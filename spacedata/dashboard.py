@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import panel as pn
 import param
-from panel.models.plotly import PLOTLY_VERSION
+from panel.models.plotly import PLOTLY_VERSION, PlotlyPlot
 
 from . import config, plots
 from .config import CREDIT
@@ -71,10 +71,10 @@ TABLE_COLUMNS = {  # column -> title shown
 
 @dataclass
 class Loaded:
-    """The frame every session starts from, and what happened at the last refresh."""
+    """The frame every session starts from (its provenance in ``.attrs``), and what happened at
+    the last refresh."""
 
     frame: pd.DataFrame
-    provenance: Provenance
     refresh_error: str | None = None
     refreshed_at: datetime | None = None
 
@@ -89,7 +89,7 @@ class SharedData:
 
     def _load(self, refresh: bool = False) -> Loaded:
         tables = self._loader(refresh=refresh)
-        return Loaded(tables.wide(), tables.provenance)
+        return Loaded(tables.wide())
 
     def refresh(self) -> Loaded:
         """Load again; on any failure keep serving the last good data and record why."""
@@ -100,7 +100,7 @@ class SharedData:
                 self.current.refresh_error = (
                     f"Refresh failed at {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
                     f"({type(exc).__name__}: {exc}); still showing data as of "
-                    f"{self.current.provenance.as_of}."
+                    f"{Provenance.from_attrs(self.current.frame.attrs).as_of}."
                 )
             return self.current
         fresh.refreshed_at = datetime.now(timezone.utc)
@@ -179,9 +179,7 @@ class DataStore(pn.viewable.Viewer):
 
     @param.depends(*FILTERS, watch=True)
     def _apply(self) -> None:
-        with pn.io.hold(
-            freeze=True
-        ):  # one patch to the browser for all views, not one per changed model
+        with pn.io.hold():  # one patch to the browser for all views, not one per model
             self.filtered = self.filter(self.data)
 
     def filter(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -380,7 +378,7 @@ class KPIs(pn.viewable.Viewer):
 
 
 class Charts(pn.viewable.Viewer):
-    """The five plotly charts, redrawn from ``store.filtered``."""
+    """The six plotly charts, redrawn from ``store.filtered``."""
 
     builders = {
         "flights_by_agency": plots.flights_by_agency,
@@ -523,8 +521,6 @@ def load_extensions(**config) -> None:
     """
     pn.extension("plotly", "tabulator", **config)
     if PLOTLY_JS.is_file():
-        from panel.models.plotly import PlotlyPlot
-
         PlotlyPlot.__javascript__ = []
 
 
