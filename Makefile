@@ -55,8 +55,11 @@ bundled-snapshot: $(STAMP)
 ## Panel's Plotly pane expects (spacedata.dashboard.PLOTLY_JS).
 plotly-bundle: $(STAMP)
 	v=$$($(PY) -c 'from panel.models.plotly import PLOTLY_VERSION as v; print(v)') && \
-	curl -sSfL https://registry.npmjs.org/plotly.js-cartesian-dist-min/-/plotly.js-cartesian-dist-min-$$v.tgz \
-	  | tar -xzO package/plotly-cartesian.min.js > spacedata/_static/plotly-cartesian-$$v.min.js
+	tmp=$$(mktemp -d) && \
+	curl -sSfL -o $$tmp/p.tgz https://registry.npmjs.org/plotly.js-cartesian-dist-min/-/plotly.js-cartesian-dist-min-$$v.tgz && \
+	tar -xzf $$tmp/p.tgz -C $$tmp package/plotly-cartesian.min.js && \
+	mv $$tmp/package/plotly-cartesian.min.js spacedata/_static/plotly-cartesian-$$v.min.js; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache test-output

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -202,14 +201,11 @@ def main() -> None:
     print("== server-side filter callback (store + KPIs + 6 figures + table into Bokeh models)")
     small = spacedata.load_spacecraft("bundled")
     print(f"bundled snapshot, {len(small)} rows:            {pct(callback_times(small))}")
-    real = spacedata.bundled_snapshot().records()
-    big = build_tables(
-        resample(real, 100_000, seed=4), spacedata.bundled_snapshot().provenance
-    ).wide()
+    snap = spacedata.bundled_snapshot()
+    big = build_tables(resample(snap.records(), 100_000, seed=4), snap.provenance).wide()
     print(f"SYNTHETIC 100,000 rows (resampled):    {pct(callback_times(big))}")
     print("\n== in the browser (headless Chromium, bundled snapshot)")
-    with tempfile.TemporaryDirectory():
-        browser_figures()
+    browser_figures()
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def load_tables(
     Every frame's ``.attrs`` carries the provenance (source, fetched_at, count, complete);
     :func:`spacedata.provenance_of` reads it back.
     """
-    if isinstance(source, os.PathLike) or source not in SOURCES:
+    if source not in SOURCES:  # a path, or a mistake
         if isinstance(source, os.PathLike) or "/" in source or os.sep in source:
             return _from_snapshot(read_snapshot(source))
         raise ValueError(f"source={source!r}: use one of {SOURCES} or a snapshot directory.")

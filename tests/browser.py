@@ -56,12 +56,14 @@ class DashboardServer:
         self.proc = subprocess.Popen(
             cmd, env={**os.environ, **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT
         )
+        live = f"http://127.0.0.1:{self.port}/liveness"  # opens no session: the first page is real
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:  # /liveness opens no session: the first page is real
+        while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"spacedata serve exited with {self.proc.returncode}")
+                log = self.log_text()
+                self.stop()
+                raise RuntimeError(f"spacedata serve exited with {self.proc.returncode}:\n{log}")
             try:
-                live = f"http://127.0.0.1:{self.port}/liveness"
                 if requests.get(live, timeout=5).status_code == 200:
                     return
             except requests.ConnectionError:
