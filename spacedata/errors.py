@@ -37,6 +37,12 @@ class NotCachedError(FetchError):
     """Offline mode is on and a page the sync needs is not in the HTTP cache."""
 
 
+class IncompleteError(FetchError):
+    """A sync ended without a verified, complete set of records (a page failed, ``next`` stopped
+    early, records moved or repeated, ``count`` disagrees). Nothing was replaced; ``partial``
+    holds what arrived and the message says what is missing and what to run next."""
+
+
 class QuotaError(SpacedataError):
     """The quota pre-check found too few calls left for a whole sync."""
 
@@ -66,4 +72,24 @@ class SourceWarning(SpacedataWarning):
 
 
 class CacheWarning(SpacedataWarning):
-    """The HTTP cache file was unreadable and has been set aside and rebuilt."""
+    """The HTTP cache file was unreadable and has been set aside and rebuilt, or cannot be
+    written (then a sync stopped by a 429 cannot resume from it)."""
+
+
+class StaleDataWarning(SpacedataWarning):
+    """Data past its freshness was served (offline mode read expired cache pages); the
+    provenance says ``stale since``."""
+
+
+class RecordWarning(SpacedataWarning):
+    """A field of some records had the wrong type or shape and was set to null (ids named)."""
+
+
+class RejectedRecordWarning(SpacedataWarning):
+    """Some records could not be used at all (not an object, no usable id) and were quarantined
+    in ``Tables.rejected``; the raw pages still hold them."""
+
+
+class SnapshotWarning(SpacedataWarning):
+    """A snapshot's manifest makes a claim the pages do not bear out in a way that loses
+    nothing (for example its reported ``count`` differs from the records read)."""

@@ -26,7 +26,9 @@ class Provenance:
         count: the number of records the endpoint reported, None if unknown.
         records: the number of records the tables hold.
         complete: True only if every record the endpoint reported is here.
-        location: the URL or snapshot path the data was read from.
+        location: the URL or snapshot path the data was read from (credentials redacted).
+        stale_since: when the data stopped being fresh, if it was served past its freshness
+            (expired HTTP-cache pages read offline); None when fresh.
     """
 
     source: str
@@ -35,17 +37,20 @@ class Provenance:
     records: int
     complete: bool
     location: str
+    stale_since: datetime | None = None
 
     def as_attrs(self) -> dict:
         """A plain dict for ``DataFrame.attrs`` (datetimes as ISO strings)."""
         d = asdict(self)
         d["fetched_at"] = self.fetched_at.isoformat() if self.fetched_at else None
+        d["stale_since"] = self.stale_since.isoformat() if self.stale_since else None
         return d
 
     @classmethod
     def from_attrs(cls, attrs: dict) -> Provenance:
         """Rebuild from ``DataFrame.attrs`` written by :meth:`as_attrs`."""
         at = attrs.get("fetched_at")
+        stale = attrs.get("stale_since")
         return cls(
             source=attrs["source"],
             fetched_at=datetime.fromisoformat(at) if at else None,
@@ -53,12 +58,18 @@ class Provenance:
             records=attrs["records"],
             complete=attrs["complete"],
             location=attrs.get("location", ""),
+            stale_since=datetime.fromisoformat(stale) if stale else None,
         )
 
     @property
     def as_of(self) -> str:
         """``2026-11-23 10:30 UTC``, or ``unknown date``."""
         return f"{self.fetched_at:%Y-%m-%d %H:%M} UTC" if self.fetched_at else "unknown date"
+
+    @property
+    def staleness(self) -> str:
+        """``""`` when fresh, else ``STALE since 2026-11-23 22:30 UTC``."""
+        return f"STALE since {self.stale_since:%Y-%m-%d %H:%M} UTC" if self.stale_since else ""
 
     @property
     def completeness(self) -> str:
@@ -76,7 +87,11 @@ class Provenance:
 
     def describe(self) -> str:
         """One line for a table caption, chart subtitle or notebook header."""
-        return f"Source: {self.label}, as of {self.as_of}; {self.completeness}. Data: {CREDIT}."
+        stale = f"; {self.staleness}" if self.stale_since else ""
+        return (
+            f"Source: {self.label}, as of {self.as_of}{stale}; {self.completeness}. "
+            f"Data: {CREDIT}."
+        )
 
 
 def provenance_of(obj) -> Provenance:
