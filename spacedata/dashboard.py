@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import threading
 import warnings
 from dataclasses import dataclass
@@ -275,11 +276,16 @@ class DataStore(pn.viewable.Viewer):
         )
 
 
+_RANGE = re.compile(r"\s*(\d{1,9})\s*-\s*(\d{1,9})\s*", re.ASCII)
+
+
 def _parse_range(text: str, bounds: tuple[int, int]) -> tuple[int, int] | None:
-    lo, sep, hi = text.partition("-")
-    if not sep or not lo.strip().isdigit() or not hi.strip().isdigit():
+    """``"2-30"`` -> (2, 30) within ``bounds``; anything else (``²``, other scripts' digits,
+    huge numbers, reversed) -> None."""
+    match = _RANGE.fullmatch(text)
+    if match is None:
         return None
-    lo_i, hi_i = int(lo), int(hi)
+    lo_i, hi_i = int(match.group(1)), int(match.group(2))
     if not bounds[0] <= lo_i <= hi_i <= bounds[1]:
         return None
     return lo_i, hi_i

@@ -142,6 +142,16 @@ def test_bad_url_values_are_ignored_with_notices(df):
     assert store.notices == notices and store.name_search == "<script>alert(1)</script>"
 
 
+@pytest.mark.parametrize("value", ["²-3", "1-" + "9" * 5000, "0-٣", "-1-2", "3-1", "1-99999"])
+def test_odd_flight_ranges_in_the_url_are_ignored_with_a_notice(df, value):
+    store = DataStore(df)
+    before = store.flights
+    notices = store.apply_query({"flights": [value.encode()]})
+    assert store.flights == before
+    assert len(notices) == 1 and notices[0].startswith("Ignored flights=")
+    assert len(store.filtered) == len(df)
+
+
 def test_figures_carry_provenance_and_escape_text(df):
     evil = df.copy()
     evil.loc[0, "name"] = "<img src=x onerror=alert(1)>"
