@@ -335,6 +335,11 @@ class ProvenanceView(pn.viewable.Viewer):
                 f"<b>{len(df):,}</b> spacecraft shown of {prov.records:,} loaded; "
                 f"the endpoint reports {of}."
             )
+            if prov.stale_since:
+                parts.append(
+                    f"<span class='sd-warn'><b>{html.escape(prov.staleness)}</b>: served past "
+                    "its freshness while LL2 could not be reached.</span>"
+                )
             if not prov.complete:
                 kind = "Partial sample" if prov.source == "bundled" else "Incomplete data"
                 parts.append(

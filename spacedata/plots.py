@@ -54,7 +54,8 @@ def source_line(df: pd.DataFrame) -> str:
     if "source" not in df.attrs:
         return "Source unknown: this frame carries no spacedata provenance."
     prov = Provenance.from_attrs(df.attrs)
-    return f"{prov.label}\n{prov.completeness}, as of {prov.as_of}. Data: {CREDIT}"
+    stale = f" ({prov.staleness})" if prov.stale_since else ""
+    return f"{prov.label}\n{prov.completeness}, as of {prov.as_of}{stale}. Data: {CREDIT}"
 
 
 def with_source(fig: go.Figure, df: pd.DataFrame) -> go.Figure:
