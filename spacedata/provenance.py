@@ -89,8 +89,7 @@ class Provenance:
         """One line for a table caption, chart subtitle or notebook header."""
         stale = f"; {self.staleness}" if self.stale_since else ""
         return (
-            f"Source: {self.label}, as of {self.as_of}{stale}; {self.completeness}. "
-            f"Data: {CREDIT}."
+            f"Source: {self.label}, as of {self.as_of}{stale}; {self.completeness}. Data: {CREDIT}."
         )
 
 

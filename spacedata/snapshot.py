@@ -1,100 +1,150 @@
-"""Snapshots: the raw LL2 pages of one sync plus ``manifest.json``, written atomically.
+"""Snapshots: the raw LL2 pages of one sync plus ``manifest.json``, versioned and switched
+atomically, read safely.
 
-Layout of a snapshot directory::
+``write_snapshot(result, OUT)`` makes ``OUT`` a *store*::
 
-    manifest.json        source, parameters, fetched_at, count, completeness, page checksums
-    pages/0001.json      each page's body exactly as LL2 sent it
+    OUT/CURRENT                              the name of the current version (one line)
+    OUT/versions/<version>/manifest.json     see :mod:`spacedata.manifest`
+    OUT/versions/<version>/pages/0001.json   each page's body exactly as LL2 sent it
+    OUT/.lock                                taken by writers only; readers never wait
 
-A snapshot is written to a temporary directory beside its destination and renamed into place,
-so a failed or interrupted fetch never touches the previous snapshot.
+A write takes the lock, writes the new version under a temporary name, fsyncs it, reads it back
+to verify it, renames it into place and then switches ``CURRENT`` with one ``os.replace``. It
+keeps the version it replaced (a reader may still be reading it) and deletes older ones, and
+what killed writes left behind. So readers never see a half-written snapshot, and a kill at any
+instant leaves the previous one loadable. No symlinks: this works on Linux, macOS and Windows.
+
+A *flat* snapshot (``manifest.json`` and ``pages/`` directly in the directory: the bundled
+sample, snapshots of earlier releases, a version directory) is read as it is; writing a store to
+it converts it. ``write_pages(..., layout="flat")`` still writes one (``data/bundled``).
+
+Reading checks everything and trusts nothing: page paths (relative, inside, no symlink, regular
+files, bounded size), sizes and sha256 of every page, and the manifest's claims against the
+records read. Each problem is one :class:`SnapshotError` whose one-line message names the file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
 import os
 import re
+import secrets
 import shutil
-import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+import stat
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urljoin
 
-from . import __version__, _pages, config
-from .client import FetchResult
+import filelock
+
+from . import _pages, config
 from .errors import SnapshotError
+from .manifest import MANIFEST, MAX_PAGE_BYTES, Manifest
 from .provenance import Provenance
 
-MANIFEST = "manifest.json"
-FORMAT = 1
-#: manifest ``source`` -> provenance source (a fetched snapshot's source is live or cache).
-_SOURCES = {"captures": "bundled", "synthetic": "synthetic"}
+log = logging.getLogger("spacedata")
+
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+LOCK = ".lock"
+#: Size limits when reading (bytes): at most limit + 1 bytes are ever read from a file.
+MAX_MANIFEST_BYTES = 16 * 2**20
+MAX_CURRENT_BYTES = 256
+#: How many times a reader re-reads ``CURRENT`` when writers delete the version it was reading.
+READ_ATTEMPTS = 5
+#: How long a writer waits for another writer of the same snapshot (seconds).
+LOCK_TIMEOUT_S = 300.0
+
+_VERSION = re.compile(r"(\d{8})-\d{8}T\d{6}Z")
+_TMP_VERSION = ".tmp-"  # versions/.tmp-<pid>-<hex>: a version being written
+_TMP_CURRENT = re.compile(r"\.CURRENT\..*\.tmp")  # OUT/.CURRENT.<pid>-<hex>.tmp
+_FLAT_PAGE = re.compile(r"\d{4}\.json")
+_REFETCH = "Fetch the snapshot again (`spacedata fetch --out DIR`)."
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)  # a symlink swapped in after the check is refused
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in never blocks the open
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+class _Vanished(SnapshotError):
+    """A file the reader needs disappeared (a writer may have deleted an old version)."""
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A snapshot directory and its manifest."""
+    """A snapshot read from disk and verified.
+
+    Attributes:
+        path: the directory actually read: a store's version directory, or a flat snapshot.
+        manifest: its validated :class:`~spacedata.manifest.Manifest`.
+        location: the path the user named (``OUT``); provenance reports this one.
+    """
 
     path: Path
-    manifest: dict
+    manifest: Manifest
+    location: Path
+    _parsed: list = field(repr=False, compare=False)
 
     def pages(self) -> list[dict]:
-        """Every page, parsed, after checking each file against its sha256 in the manifest."""
-        bodies = []
-        for entry in self.manifest["pages"]:
-            file = self.path / entry["file"]
-            try:
-                raw = file.read_bytes()
-            except OSError as exc:
-                raise SnapshotError(
-                    f"Snapshot {self.path}: page {entry['file']} is missing ({exc})."
-                ) from None
-            if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
-                raise SnapshotError(
-                    f"Snapshot {self.path}: {entry['file']} does not match its sha256 in "
-                    f"{MANIFEST}; the file was changed or damaged. Fetch a new snapshot."
-                )
-            bodies.append(raw)
-        return _pages.parse_all(bodies)
+        """Every page, parsed (sizes, sha256 and claims were checked when it was read)."""
+        return list(self._parsed)
 
     def records(self) -> list[dict]:
-        """All records of all pages, de-duplicated by id (a later page wins), in page order."""
-        return _pages.unique_records(self.pages())
+        """All records of all pages, de-duplicated by id (a later page wins), in page order.
+        The dicts are shared between calls: copy before changing them."""
+        return _pages.unique_records(self._parsed)
 
     @property
     def provenance(self) -> Provenance:
-        m = self.manifest
-        at = m.get("fetched_at")
-        return Provenance(
-            source=_SOURCES.get(m.get("source"), "snapshot"),
-            fetched_at=datetime.fromisoformat(at) if at else None,
-            count=m.get("count_reported"),
-            records=m["records_received"],
-            complete=bool(m.get("complete")),
-            location=str(self.path),
-        )
+        return self.manifest.provenance(str(self.location))
+
+
+# --------------------------------------------------------------------------------- reading
 
 
 def read_snapshot(path: str | os.PathLike) -> Snapshot:
-    """Open the snapshot at ``path``; raises :class:`SnapshotError` if it is not one."""
+    """Read and verify the snapshot at ``path`` (a store, or a flat snapshot directory).
+
+    All pages are read and checked before this returns, from the one version ``CURRENT``
+    names; if writers delete that version meanwhile, ``CURRENT`` is read again (up to
+    ``READ_ATTEMPTS`` times). Raises :class:`SnapshotError` (one line, naming the file) if
+    ``path`` is not a snapshot or anything in it fails a check.
+    """
+    location = Path(path).expanduser()
+    where = _resolve(location)
+    for _ in range(READ_ATTEMPTS):
+        try:
+            return _read_dir(where, location)
+        except _Vanished as exc:
+            again = _resolve(location)
+            if again == where:  # nothing was switched: the file is really missing
+                raise SnapshotError(str(exc)) from None
+            log.debug("%s was replaced while being read; reading %s instead", where, again)
+            where = again
+    raise SnapshotError(
+        f"{location}: the snapshot was replaced {READ_ATTEMPTS} times while being read "
+        "(writes in a tight loop?); read it again when writes pause."
+    )
+
+
+def is_snapshot(path: str | os.PathLike) -> bool:
+    """True if ``path`` looks like a snapshot (a store's ``CURRENT`` or a flat manifest);
+    :func:`read_snapshot` still verifies it."""
     path = Path(path).expanduser()
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SnapshotError(
-            f"{path} is not a snapshot (no {MANIFEST}). Create one with `spacedata fetch --out DIR`."
-        ) from None
-    except ValueError as exc:
-        raise SnapshotError(f"{path / MANIFEST} is not valid JSON ({exc}).") from None
-    if manifest.get("format") != FORMAT or not isinstance(manifest.get("pages"), list):
-        raise SnapshotError(
-            f"{path / MANIFEST} is not a spacedata snapshot manifest (format {FORMAT})."
-        )
-    return Snapshot(path, manifest)
+    return os.path.lexists(path / CURRENT) or os.path.lexists(path / MANIFEST)
 
 
 def bundled_snapshot() -> Snapshot:
@@ -113,24 +163,226 @@ def default_snapshot_dir() -> Path:
 def latest_snapshot() -> Snapshot | None:
     """The snapshot in :func:`default_snapshot_dir`, if one was fetched."""
     path = default_snapshot_dir()
-    return read_snapshot(path) if (path / MANIFEST).is_file() else None
+    return read_snapshot(path) if is_snapshot(path) else None
 
 
-def write_snapshot(result: FetchResult, out: str | os.PathLike) -> Snapshot:
-    """Write a sync's pages and manifest to ``out`` atomically (replacing any snapshot there)."""
+def _resolve(location: Path) -> Path:
+    """The directory to read: the version ``CURRENT`` names, else ``location`` if it is flat."""
+    not_one = SnapshotError(
+        f"{location} is not a snapshot (no {MANIFEST} or {CURRENT}). "
+        "Create one with `spacedata fetch --out DIR`."
+    )
+    if not location.is_dir():
+        raise not_one
+    named = None
+    for _ in range(READ_ATTEMPTS):
+        try:
+            raw = _read_file(location, CURRENT, limit=MAX_CURRENT_BYTES)
+        except _Vanished:
+            if os.path.lexists(location / CURRENT):  # replaced between lstat and open
+                continue
+            if os.path.lexists(location / MANIFEST):
+                return location
+            raise not_one from None
+        name = raw.decode("utf-8", "replace").strip()
+        if not _VERSION.fullmatch(name):
+            raise SnapshotError(
+                f"{location / CURRENT}: names {name[:40]!r}, not a snapshot version; the store "
+                f"is damaged. Write a new snapshot to {location}."
+            )
+        version = location / VERSIONS / name
+        try:
+            _check_dir(version, version)
+            return version
+        except _Vanished:
+            if name == named:  # CURRENT did not move: the version it names is gone
+                raise SnapshotError(
+                    f"{version}: is missing but {location / CURRENT} names it; the store is "
+                    f"damaged. Write a new snapshot to {location}."
+                ) from None
+            named = name  # deleted by writers since CURRENT was read: read CURRENT again
+    raise SnapshotError(
+        f"{location}: {CURRENT} kept changing while being read; read it again when writes pause."
+    )
+
+
+def _read_dir(where: Path, location: Path) -> Snapshot:
+    """Read and verify the manifest and pages in ``where`` (a version or a flat snapshot)."""
+    manifest_path = where / MANIFEST
+    manifest = Manifest.from_json(
+        _read_file(where, MANIFEST, limit=MAX_MANIFEST_BYTES), str(manifest_path)
+    )
+    bodies = []
+    for entry in manifest.pages:
+        body = _read_file(where, entry.file, limit=MAX_PAGE_BYTES, expected=entry.bytes)
+        if hashlib.sha256(body).hexdigest() != entry.sha256:
+            raise SnapshotError(
+                f"{where / entry.file}: does not match its sha256 in {MANIFEST}; the file was "
+                f"changed or damaged. {_REFETCH}"
+            )
+        bodies.append(body)
+    parsed = []
+    with _pages.gc_paused():
+        for entry, body in zip(manifest.pages, bodies, strict=True):
+            try:
+                page = _pages.parse(body)
+            except _pages.JSONDecodeError as exc:
+                raise SnapshotError(
+                    f"{where / entry.file}: is not valid JSON ({exc}). {_REFETCH}"
+                ) from None
+            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                raise SnapshotError(
+                    f"{where / entry.file}: is not an LL2 list page (no 'results' list). {_REFETCH}"
+                )
+            parsed.append(page)
+    manifest.check_records(len(_pages.unique_records(parsed)), str(manifest_path))
+    return Snapshot(where, manifest, location, parsed)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a regular file" if stat.S_ISREG(mode) else "a special file"
+
+
+def _lstat(path: Path, file: Path) -> os.stat_result:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        raise _Vanished(f"{file}: is missing; the snapshot is incomplete. {_REFETCH}") from None
+    except OSError as exc:
+        raise SnapshotError(f"{file}: cannot be read ({exc.strerror}). {_REFETCH}") from None
+
+
+def _check_dir(path: Path, file: Path) -> None:
+    """``path`` (on the way to ``file``) is a real directory, not a link to one."""
+    st = _lstat(path, file)
+    if not stat.S_ISDIR(st.st_mode):
+        kind = _kind(st.st_mode)
+        what = f"is {kind}" if path == file else f"is below {path.name}/, which is {kind}"
+        raise SnapshotError(
+            f"{file}: {what}, not a plain directory; a snapshot must be plain directories and "
+            f"files, no links. {_REFETCH}"
+        )
+
+
+def _read_file(root: Path, rel: str, *, limit: int, expected: int | None = None) -> bytes:
+    """The bytes of ``root/rel``, a regular file reached without symlinks, read with a bound.
+
+    At most ``min(expected, limit) + 1`` bytes are read. Symlinks (even into the snapshot),
+    FIFOs, devices and directories are refused without being opened.
+    """
+    path = root.joinpath(*rel.split("/"))
+    step = root
+    for part in rel.split("/")[:-1]:
+        step = step / part
+        _check_dir(step, path)
+    st = _lstat(path, path)
+    if not stat.S_ISREG(st.st_mode):
+        raise SnapshotError(
+            f"{path}: is {_kind(st.st_mode)}, not a regular file; a snapshot's files must be "
+            f"regular files inside it. {_REFETCH}"
+        )
+    want = limit if expected is None else min(expected, limit)
+    if st.st_size > want:
+        raise SnapshotError(_size_error(path, st.st_size, want, expected))
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise _Vanished(f"{path}: is missing; the snapshot is incomplete. {_REFETCH}") from None
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot be opened ({exc.strerror}). {_REFETCH}") from None
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            raise _Vanished(f"{path}: was replaced while being opened. Read it again.")
+        chunks, got = [], 0
+        while got <= want:
+            chunk = os.read(fd, min(want + 1 - got, 2**20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > want:
+        raise SnapshotError(_size_error(path, len(data), want, expected))
+    if expected is not None and len(data) != expected:
+        raise SnapshotError(
+            f"{path}: is {len(data)} bytes but {MANIFEST} says {expected}; the file was cut "
+            f"short or changed. {_REFETCH}"
+        )
+    return data
+
+
+def _size_error(path: Path, size: int, want: int, expected: int | None) -> str:
+    if expected is not None and expected <= want:
+        return (
+            f"{path}: is {size} bytes or more but {MANIFEST} says {expected}; the file was "
+            f"changed. {_REFETCH}"
+        )
+    return f"{path}: is over the {want}-byte limit for a snapshot file; it is not a page."
+
+
+# --------------------------------------------------------------------------------- writing
+
+
+def partial_path(out: str | os.PathLike) -> Path:
+    """Where ``write_snapshot(..., allow_partial=True)`` keeps an incomplete sync: the sibling
+    ``<out>.partial`` (a store too), so ``out`` itself only ever holds complete syncs."""
+    out = Path(out).expanduser()
+    return out.with_name(out.name + ".partial")
+
+
+def write_snapshot(result: Any, out: str | os.PathLike, *, allow_partial: bool = False) -> Snapshot:
+    """Write a sync's pages and manifest to the store ``out`` as a new current version.
+
+    ``result`` is a :class:`~spacedata.client.FetchResult` (or anything with its attributes;
+    ``problems`` and ``stale_since`` are optional). An incomplete result is refused with a
+    :class:`SnapshotError` and nothing is written, unless ``allow_partial=True``: then it is
+    written to :func:`partial_path` ``(out)``, never over ``out``. Returns the snapshot written
+    (its ``path`` is the new version directory, its ``location`` the store).
+    """
+    out = Path(out).expanduser()
+    problems = [" ".join(str(p).split()) for p in getattr(result, "problems", None) or []]
+    target = out
+    if not result.complete:
+        if not problems:
+            of = result.count if result.count is not None else "an unknown number"
+            problems = [f"{len(result.records)} unique records arrived of {of} reported"]
+        why = "; ".join(problems)
+        if not allow_partial:
+            raise SnapshotError(
+                f"Not written: the sync is incomplete ({why}); {out} is unchanged. Fetch again, "
+                f"or pass allow_partial=True (`spacedata fetch --allow-partial`) to keep it "
+                f"beside, in {partial_path(out)}."
+            )
+        target = partial_path(out)
+        log.warning("Incomplete sync (%s) written to %s; %s is unchanged.", why, target, out)
     fetched_at = result.fetched_at or datetime.now(timezone.utc)
     return write_pages(
-        out,
+        target,
         [p.content for p in result.pages],
         [p.url for p in result.pages],
         {
             "source": result.source,
             "endpoint": result.endpoint,
             "params": result.params,
-            "fetched_at": fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "fetched_at": fetched_at.astimezone(timezone.utc).replace(microsecond=0),
             "count_reported": result.count,
             "records_received": len(result.records),
             "complete": result.complete,
+            "stale_since": getattr(result, "stale_since", None),
+            "problems": problems,
         },
     )
 
@@ -139,9 +391,11 @@ _CAPTURE_REQUEST = re.compile(r"^GET (\S+)$", re.M)
 
 
 def import_captures(files: Sequence[str | os.PathLike], out: str | os.PathLike) -> Snapshot:
-    """Build a snapshot from browsable-API captures (help text, ``GET url``, status, JSON body).
+    """Build a flat snapshot from browsable-API captures (help text, ``GET url``, status, JSON
+    body).
 
-    This is how ``data/bundled`` is made from the two real captures; it is never complete.
+    This is how ``data/bundled`` is made from the two real captures (byte for byte, hence
+    flat); it is never complete.
     """
     bodies, urls, counts = [], [], []
     for f in files:
@@ -175,59 +429,303 @@ def import_captures(files: Sequence[str | os.PathLike], out: str | os.PathLike) 
                 f"{len(bodies)} captured pages of the LL2 browsable API fetched on unrecorded dates."
             ),
         },
+        layout="flat",
     )
 
 
 def write_pages(
-    out: str | os.PathLike, bodies: list[bytes], urls: list[str], fields: dict
+    out: str | os.PathLike,
+    bodies: Sequence[bytes],
+    urls: Sequence[str],
+    fields: dict,
+    *,
+    layout: Literal["store", "flat"] = "store",
 ) -> Snapshot:
-    """Write page bodies and a manifest (``fields`` plus checksums and versions) atomically."""
+    """Write page bodies and a manifest (``fields`` plus checksums and versions) to ``out``.
+
+    The low-level writer, without :func:`write_snapshot`'s completeness policy. ``fields`` are
+    the :class:`~spacedata.manifest.Manifest` fields other than ``format``, ``pages`` and what
+    wrote it. What is written is read back and verified (claims included) before it replaces
+    anything. ``layout="store"`` (default) adds a version to the store ``out``;
+    ``layout="flat"`` writes ``manifest.json`` and ``pages/`` directly in ``out``, replacing a
+    flat snapshot there with two renames (for shipped data such as ``data/bundled``; readers
+    of ``out`` may see the gap). Raises :class:`SnapshotError` and leaves ``out`` as it was if
+    anything fails.
+    """
+    if layout not in ("store", "flat"):
+        raise ValueError(f"layout={layout!r}: use 'store' or 'flat'.")
     out = Path(out).expanduser()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a snapshot is ordinary data
-        (tmp / "pages").mkdir()
-        pages = []
-        for n, (body, url) in enumerate(zip(bodies, urls, strict=True), start=1):
-            name = f"pages/{n:04d}.json"
-            (tmp / name).write_bytes(body)
-            pages.append(
-                {
-                    "file": name,
-                    "url": url,
-                    "sha256": hashlib.sha256(body).hexdigest(),
-                    "bytes": len(body),
-                }
-            )
-        manifest = {
-            "format": FORMAT,
-            **fields,
-            "api_version": "2.3.0",
-            "spacedata_version": __version__,
-            "credit": config.CREDIT,
-            "pages": pages,
+    entries = [
+        {
+            "file": f"pages/{n:04d}.json",
+            "url": url,
+            "sha256": hashlib.sha256(body).hexdigest(),
+            "bytes": len(body),
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, out)
+        for n, (body, url) in enumerate(zip(bodies, urls, strict=True), start=1)
+    ]
+    manifest = Manifest.build(fields, entries, f"the manifest for {out}")
+    if layout == "flat":
+        return _write_flat(out, bodies, manifest)
+    return _write_store(out, bodies, manifest)
+
+
+def _write_store(out: Path, bodies: Sequence[bytes], manifest: Manifest) -> Snapshot:
+    _check_store_target(out)
+    with _locked(out):
+        _clean_leftovers(out)
+        current = _current_name(out)
+        versions = out / VERSIONS
+        if not versions.is_dir():
+            versions.mkdir()
+            _fsync_dir(out)
+        name = _next_version(versions)
+        tmp = versions / f"{_TMP_VERSION}{os.getpid()}-{secrets.token_hex(4)}"
+        tmp.mkdir()
+        try:
+            _write_version(tmp, bodies, manifest)
+            snap = _verify(tmp, out)
+            tmp.rename(versions / name)
+            _fsync_dir(versions)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _switch_current(out, name)
+        _remove_flat(out)
+        _prune(versions, keep={name, current})
+    log.info(
+        "Wrote snapshot %s (version %s): %d records, %s.",
+        out,
+        name,
+        manifest.records_received,
+        "complete" if manifest.complete else "incomplete",
+    )
+    return dataclasses.replace(snap, path=versions / name)
+
+
+def _write_flat(out: Path, bodies: Sequence[bytes], manifest: Manifest) -> Snapshot:
+    if os.path.lexists(out / CURRENT):
+        raise SnapshotError(
+            f"{out} is a versioned snapshot store; write to it with layout='store', or choose "
+            "another directory for a flat snapshot."
+        )
+    if out.exists() and any(out.iterdir()) and not os.path.lexists(out / MANIFEST):
+        raise SnapshotError(
+            f"{out} holds other files and is not a snapshot; choose a new or empty directory."
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
+    tmp.mkdir()
+    try:
+        _write_version(tmp, bodies, manifest)
+        snap = _verify(tmp, out)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}-{secrets.token_hex(4)}")
+            out.rename(old)
+            try:
+                tmp.rename(out)
+            except BaseException:
+                old.rename(out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+        _fsync_dir(out.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return read_snapshot(out)
+    return dataclasses.replace(snap, path=out)
 
 
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    """Rename ``tmp`` to ``out``; an existing ``out`` is removed only after the new one is in place."""
-    if not out.exists():
-        tmp.rename(out)
-        return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    out.rename(old)
+def _verify(where: Path, out: Path) -> Snapshot:
+    """Read back what was just written, through the reader, before it replaces anything."""
     try:
-        tmp.rename(out)
+        return _read_dir(where, out)
+    except SnapshotError as exc:
+        raise SnapshotError(
+            f"Not written: the new snapshot does not verify ({exc}); {out} is unchanged."
+        ) from None
+
+
+def _write_version(where: Path, bodies: Sequence[bytes], manifest: Manifest) -> None:
+    """Pages and manifest into the empty directory ``where``, every file and directory fsynced."""
+    (where / "pages").mkdir()
+    for entry, body in zip(manifest.pages, bodies, strict=True):
+        _write_file(where.joinpath(*entry.file.split("/")), body)
+    _write_file(where / MANIFEST, manifest.to_json())
+    _fsync_dir(where / "pages")
+    _fsync_dir(where)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a directory's entries durable (POSIX; Windows cannot open a directory for this)."""
+    if os.name == "nt":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems refuse fsync on directories; the rename still holds
+        pass
+    finally:
+        os.close(fd)
+
+
+def _check_store_target(out: Path) -> None:
+    """``out`` may become (or is) a store: refuse a version directory or an unrelated one."""
+    if out.parent.name == VERSIONS and os.path.lexists(out.parent.parent / CURRENT):
+        raise SnapshotError(
+            f"{out} is a version inside the snapshot store {out.parent.parent}; write to "
+            f"{out.parent.parent} instead."
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SnapshotError(f"{out} exists and is not a directory; choose another path.") from None
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    ours = {CURRENT, VERSIONS, MANIFEST, "pages"}
+    stray = sorted(names - ours)
+    if stray or ("pages" in names and not names & {CURRENT, MANIFEST}):
+        shown = ", ".join((stray or ["pages"])[:3])
+        raise SnapshotError(
+            f"{out} holds other files ({shown}) and is not a snapshot; choose a new or empty "
+            "directory."
+        )
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold ``out/.lock`` so that writers of ``out`` take turns (readers never wait)."""
+    lock = filelock.FileLock(str(out / LOCK), timeout=LOCK_TIMEOUT_S)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise SnapshotError(
+            f"Another process has been writing {out} for {LOCK_TIMEOUT_S:.0f} s (it holds "
+            f"{out / LOCK}); wait for it to finish, or stop it and write again."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _current_name(out: Path) -> str | None:
+    """The version ``CURRENT`` names, None if there is none (or it is damaged: then logged)."""
+    try:
+        name = _read_file(out, CURRENT, limit=MAX_CURRENT_BYTES).decode("utf-8", "replace")
+    except _Vanished:
+        return None
+    except SnapshotError as exc:
+        log.warning("Replacing a damaged %s: %s", CURRENT, exc)
+        return None
+    name = name.strip()
+    if not _VERSION.fullmatch(name):
+        log.warning("Replacing a damaged %s in %s (it named %r).", CURRENT, out, name[:40])
+        return None
+    return name
+
+
+def _next_version(versions: Path) -> str:
+    """``<8-digit sequence>-<UTC time>Z``, one past the highest version there."""
+    seqs = [int(m.group(1)) for p in versions.iterdir() if (m := _VERSION.fullmatch(p.name))]
+    now = datetime.now(timezone.utc)
+    return f"{max(seqs, default=0) + 1:08d}-{now:%Y%m%dT%H%M%S}Z"
+
+
+def _switch_current(out: Path, name: str) -> None:
+    """Point ``CURRENT`` at ``name``: temp file, fsync, ``os.replace``, fsync ``out``."""
+    tmp = out / f".CURRENT.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    try:
+        _write_file(tmp, (name + "\n").encode("ascii"))
+        for attempt in range(10):
+            try:
+                os.replace(tmp, out / CURRENT)
+                break
+            except PermissionError:  # Windows: a reader has CURRENT open for a moment
+                if attempt == 9:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
     except BaseException:
-        old.rename(out)
+        tmp.unlink(missing_ok=True)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(out)
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Remove what killed writes left (under the lock): temp ``CURRENT`` files, temp versions,
+    versions that never became current, and a flat snapshot a store already replaced."""
+    removed = []
+    for p in out.iterdir():
+        if _TMP_CURRENT.fullmatch(p.name):
+            p.unlink(missing_ok=True)
+            removed.append(p.name)
+    versions = out / VERSIONS
+    has_current = os.path.lexists(out / CURRENT)
+    current = _current_name(out) if has_current else None
+    if versions.is_dir():
+        for p in versions.iterdir():
+            m = _VERSION.fullmatch(p.name)
+            never_current = m is not None and (
+                not has_current or (current is not None and int(m.group(1)) > int(current[:8]))
+            )
+            if p.name.startswith(_TMP_VERSION) or never_current:
+                _rmtree(p)
+                removed.append(f"{VERSIONS}/{p.name}")
+    if has_current:
+        removed += _remove_flat(out)
+    if removed:
+        log.info(
+            "Removed leftovers of an interrupted snapshot write in %s: %s.",
+            out,
+            ", ".join(removed),
+        )
+
+
+def _remove_flat(out: Path) -> list[str]:
+    """Remove a flat snapshot's ``manifest.json`` and ``pages/NNNN.json`` from a store (readers
+    prefer ``CURRENT``); the manifest goes first, so a half-removed one is never read."""
+    removed = []
+    pages = out / "pages"
+    try:
+        if os.path.lexists(out / MANIFEST):
+            (out / MANIFEST).unlink()
+            removed.append(MANIFEST)
+        if pages.is_dir() and not pages.is_symlink():
+            for p in pages.iterdir():
+                if _FLAT_PAGE.fullmatch(p.name) and p.is_file():
+                    p.unlink()
+            pages.rmdir()
+            removed.append("pages/")
+    except OSError as exc:  # the new version is current already; this is only tidying
+        log.warning("Left part of the old flat snapshot in %s (%s); remove it by hand.", out, exc)
+    if removed:
+        _fsync_dir(out)
+    return removed
+
+
+def _prune(versions: Path, keep: set[str | None]) -> None:
+    """Delete every version but ``keep`` (the new one and the one it replaced)."""
+    for p in versions.iterdir():
+        if _VERSION.fullmatch(p.name) and p.name not in keep:
+            _rmtree(p)
+            log.debug("Removed old snapshot version %s", p)
+
+
+def _rmtree(path: Path) -> None:
+    """Remove a directory; what cannot go now (Windows: a reader has it open) goes next time."""
+
+    def later(_func, failed, exc) -> None:
+        exc = exc[1] if isinstance(exc, tuple) else exc
+        log.debug("Could not remove %s now (%s); the next write retries.", failed, exc)
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=later)
+    else:
+        shutil.rmtree(path, onerror=later)

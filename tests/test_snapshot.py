@@ -1,4 +1,7 @@
-"""Snapshots on disk: manifest, checksums, atomic replacement, the bundled sample."""
+"""Snapshots on disk: manifest, checksums, the versioned store, the bundled sample.
+
+Faults (hostile manifests and paths, claims, incomplete syncs, races, kills) are in
+test_snapshot_faults.py."""
 
 from __future__ import annotations
 
@@ -7,32 +10,42 @@ import json
 import pytest
 
 from spacedata.errors import SnapshotError
+from spacedata.manifest import Manifest
 from spacedata.snapshot import (
     bundled_snapshot,
+    default_snapshot_dir,
     import_captures,
+    latest_snapshot,
     read_snapshot,
+    write_pages,
     write_snapshot,
 )
 from tests.conftest import ROOT, SEEDS
+from tests.snapshot_worker import check_marked, fake_result, marked_records
 
 
 def test_fetched_snapshot_has_a_full_manifest(client, tmp_path):
     result = client.fetch_spacecraft({"in_space": False})
     snap = write_snapshot(result, tmp_path / "snap")
-    m = json.loads((tmp_path / "snap" / "manifest.json").read_text())
+    assert snap.location == tmp_path / "snap" and snap.path.parent == tmp_path / "snap" / "versions"
+    assert (tmp_path / "snap" / "CURRENT").read_text() == snap.path.name + "\n"
+    m = json.loads((snap.path / "manifest.json").read_text())
     assert m["endpoint"] == client.endpoint and m["params"]["in_space"] == "false"
     assert m["count_reported"] == m["records_received"] == len(result.records)
     assert m["complete"] is True and m["api_version"] == "2.3.0" and m["spacedata_version"]
     assert m["fetched_at"].endswith("+00:00")
     assert len(m["pages"]) == len(result.pages) and all(len(p["sha256"]) == 64 for p in m["pages"])
-    assert (tmp_path / "snap" / m["pages"][0]["file"]).read_bytes() == result.pages[0].content
+    assert "note" not in m and "problems" not in m and "stale_since" not in m
+    assert (snap.path / m["pages"][0]["file"]).read_bytes() == result.pages[0].content
     assert [r["id"] for r in snap.records()] == [r["id"] for r in result.records]
     assert snap.provenance.source == "snapshot" and snap.provenance.complete
+    assert snap.provenance.location == str(tmp_path / "snap")
+    assert isinstance(snap.manifest, Manifest) and snap.manifest.params["in_space"] == "false"
 
 
 def test_damaged_page_is_detected(client, tmp_path):
     snap = write_snapshot(client.fetch_spacecraft(), tmp_path / "snap")
-    page = snap.path / snap.manifest["pages"][2]["file"]
+    page = snap.path / snap.manifest.pages[2].file
     page.write_bytes(page.read_bytes().replace(b'"id": 1', b'"id": 7', 1))
     with pytest.raises(SnapshotError, match="does not match its sha256"):
         read_snapshot(snap.path).records()
@@ -43,9 +56,13 @@ def test_not_a_snapshot_is_a_clear_error(tmp_path):
         read_snapshot(tmp_path)
 
 
+def _files(path):
+    return {p: p.read_bytes() for p in path.rglob("*") if p.is_file() and p.name != ".lock"}
+
+
 def test_failed_write_leaves_previous_snapshot_untouched(client, ll2, tmp_path):
-    good = write_snapshot(client.fetch_spacecraft(), tmp_path / "snap")
-    before = {p: p.read_bytes() for p in good.path.rglob("*") if p.is_file()}
+    write_snapshot(client.fetch_spacecraft(), tmp_path / "snap")
+    before = _files(tmp_path / "snap")
     result = client.fetch_spacecraft({"in_space": True})
     result.pages[-1] = result.pages[-1].__class__(
         result.pages[-1].url,
@@ -56,8 +73,7 @@ def test_failed_write_leaves_previous_snapshot_untouched(client, ll2, tmp_path):
     )
     with pytest.raises(TypeError):
         write_snapshot(result, tmp_path / "snap")
-    after = {p: p.read_bytes() for p in good.path.rglob("*") if p.is_file()}
-    assert after == before
+    assert _files(tmp_path / "snap") == before
     assert [p.name for p in tmp_path.iterdir()] == ["snap"] or all(
         not p.name.startswith(".snap") for p in tmp_path.iterdir()
     )
@@ -66,7 +82,7 @@ def test_failed_write_leaves_previous_snapshot_untouched(client, ll2, tmp_path):
 def test_successful_write_replaces_previous_snapshot(client, tmp_path):
     write_snapshot(client.fetch_spacecraft(), tmp_path / "snap")
     snap = write_snapshot(client.fetch_spacecraft({"in_space": True}), tmp_path / "snap")
-    assert read_snapshot(tmp_path / "snap").manifest["params"]["in_space"] == "true"
+    assert read_snapshot(tmp_path / "snap").manifest.params["in_space"] == "true"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["snap"]
     assert len(snap.records()) < 603
 
@@ -74,10 +90,10 @@ def test_successful_write_replaces_previous_snapshot(client, tmp_path):
 def test_bundled_snapshot_is_the_partial_real_sample():
     snap = bundled_snapshot()
     m = snap.manifest
-    assert m["records_received"] == 20 and m["count_reported"] == 603
-    assert m["complete"] is False and m["fetched_at"] is None and "Partial sample" in m["note"]
+    assert m.records_received == 20 and m.count_reported == 603
+    assert m.complete is False and m.fetched_at is None and "Partial sample" in m.note
     assert all(
-        p["url"].startswith("https://lldev.thespacedevs.com/2.3.0/spacecraft/") for p in m["pages"]
+        p.url.startswith("https://lldev.thespacedevs.com/2.3.0/spacecraft/") for p in m.pages
     )
     prov = snap.provenance
     assert prov.source == "bundled"
@@ -92,3 +108,80 @@ def test_bundled_snapshot_is_rebuilt_byte_for_byte_from_the_captures(tmp_path):
     snap = import_captures(sorted(SEEDS.glob("*.txt")), tmp_path / "bundled")
     for rel in ("manifest.json", "pages/0001.json", "pages/0002.json"):
         assert (snap.path / rel).read_bytes() == (ROOT / "data" / "bundled" / rel).read_bytes(), rel
+
+
+def test_import_captures_writes_a_flat_snapshot(tmp_path):
+    if not SEEDS.is_dir():
+        pytest.skip("the captures in ../shared/seeds are not beside this clone")
+    snap = import_captures(sorted(SEEDS.glob("*.txt")), tmp_path / "bundled")
+    assert snap.path == snap.location == tmp_path / "bundled"
+    assert sorted(p.name for p in (tmp_path / "bundled").iterdir()) == ["manifest.json", "pages"]
+
+
+def test_store_keeps_the_current_and_the_previous_version(tmp_path):
+    out = tmp_path / "snap"
+    snaps = [write_snapshot(fake_result(marked_records(k)), out) for k in range(5)]
+    versions = sorted(p.name for p in (out / "versions").iterdir())
+    assert versions == [snaps[3].path.name, snaps[4].path.name]
+    assert [int(s.path.name[:8]) for s in snaps] == [1, 2, 3, 4, 5]
+    assert check_marked(read_snapshot(out)) == 4
+    previous = read_snapshot(snaps[3].path)  # a version directory reads as a flat snapshot
+    assert check_marked(previous) == 3 and previous.provenance.location == str(snaps[3].path)
+
+
+def test_flat_snapshot_loads_and_is_converted_to_a_store_by_a_write(tmp_path):
+    out = tmp_path / "snap"
+    result = fake_result(marked_records(1))
+    flat = write_pages(
+        out,
+        [p.content for p in result.pages],
+        [p.url for p in result.pages],
+        {
+            "source": "live",
+            "endpoint": result.endpoint,
+            "params": result.params,
+            "fetched_at": "2026-11-20T08:00:00+00:00",
+            "count_reported": result.count,
+            "records_received": len(result.records),
+            "complete": True,
+        },
+        layout="flat",
+    )  # what earlier releases wrote
+    assert flat.path == out and check_marked(read_snapshot(out)) == 1
+    assert read_snapshot(out).manifest.fetched_at.isoformat() == "2026-11-20T08:00:00+00:00"
+    write_snapshot(fake_result(marked_records(2)), out)
+    assert sorted(p.name for p in out.iterdir() if p.name != ".lock") == ["CURRENT", "versions"]
+    assert check_marked(read_snapshot(out)) == 2
+
+
+def test_write_refuses_a_version_directory_or_a_foreign_one(tmp_path):
+    snap = write_snapshot(fake_result(marked_records(1)), tmp_path / "snap")
+    with pytest.raises(SnapshotError, match="is a version inside the snapshot store"):
+        write_snapshot(fake_result(marked_records(2)), snap.path)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "thesis.tex").write_text("precious")
+    with pytest.raises(SnapshotError, match=r"holds other files \(thesis.tex\)"):
+        write_snapshot(fake_result(marked_records(2)), tmp_path / "home")
+    empty = {
+        "source": "test",
+        "endpoint": "test://",
+        "params": None,
+        "fetched_at": None,
+        "count_reported": None,
+        "records_received": 0,
+        "complete": False,
+    }
+    with pytest.raises(SnapshotError, match="is a versioned snapshot store"):
+        write_pages(tmp_path / "snap", [], [], empty, layout="flat")
+    with pytest.raises(SnapshotError, match="holds other files and is not a snapshot"):
+        write_pages(tmp_path / "home", [], [], empty, layout="flat")
+    with pytest.raises(ValueError, match="layout='tree'"):
+        write_pages(tmp_path / "x", [], [], {}, layout="tree")
+    assert check_marked(read_snapshot(tmp_path / "snap")) == 1
+
+
+def test_latest_snapshot_finds_a_store():
+    assert latest_snapshot() is None
+    write_snapshot(fake_result(marked_records(3)), default_snapshot_dir())
+    snap = latest_snapshot()
+    assert check_marked(snap) == 3 and snap.location == default_snapshot_dir()
