@@ -9,13 +9,18 @@ Heavy modules (pandas, requests-cache, plotly, panel) load on first use, not on 
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
+
+# A library logs, the application decides where it goes (no "last resort" lines on stderr).
+logging.getLogger("spacedata").addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "load_spacecraft": "spacedata.load",
     "load_tables": "spacedata.load",
+    "fetch": "spacedata.load",
     "Tables": "spacedata.tidy",
     "LL2Client": "spacedata.client",
     "read_snapshot": "spacedata.snapshot",
@@ -31,6 +36,7 @@ _ERRORS = (
     "ApiError",
     "NetworkError",
     "NotCachedError",
+    "IncompleteError",
     "QuotaError",
     "SnapshotError",
     "RecordError",
@@ -39,6 +45,10 @@ _ERRORS = (
     "CountDriftWarning",
     "SourceWarning",
     "CacheWarning",
+    "StaleDataWarning",
+    "RecordWarning",
+    "RejectedRecordWarning",
+    "SnapshotWarning",
 )
 __all__ = ["__version__", *_LAZY, *_ERRORS]
 

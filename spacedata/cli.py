@@ -1,4 +1,9 @@
-"""``spacedata`` command line: thin over the package. Errors print one line and exit 1."""
+"""``spacedata`` command line: thin over the package.
+
+Exit codes: 0 done (``fetch``: a complete, verified snapshot was written); 3 ``fetch`` did not
+complete (nothing was replaced; the message says what is missing and what to run next);
+1 any other error, always as one line; 2 a usage error.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +15,40 @@ from pathlib import Path
 
 from . import __version__, config
 
+EXIT_INCOMPLETE = 3
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    from .errors import SpacedataError
+    from .errors import FetchError, SpacedataError
 
     warnings.simplefilter("default")
     warnings.showwarning = _show_warning
     try:
         return args.run(args) or 0
-    except SpacedataError as exc:
-        print(f"spacedata: error: {exc}", file=sys.stderr)
-        return 1
-    except (ValueError, OSError) as exc:
-        print(f"spacedata: error: {exc}", file=sys.stderr)
+    except FetchError as exc:
+        incomplete = args.run is _fetch
+        word = "incomplete" if incomplete else "error"
+        print(f"spacedata: {word}: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_INCOMPLETE if incomplete else 1
+    except (SpacedataError, ValueError, OSError) as exc:
+        print(f"spacedata: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("spacedata: interrupted; nothing was replaced.", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        print(
+            f"spacedata: internal error: {type(exc).__name__}: {_one_line(exc)} (please report "
+            "it at the project's issue tracker; nothing was replaced)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    return config.redact(" ".join(str(exc).split()))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-quota-check", action="store_true", help="skip the /api-throttle/ pre-check"
     )
     f.add_argument("--refresh", action="store_true", help="ignore fresh cache entries")
+    f.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="keep an incomplete result in OUT.partial (never over OUT); still exits 3",
+    )
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.set_defaults(run=_fetch)
 
@@ -92,9 +117,10 @@ def _add_http_args(p: argparse.ArgumentParser) -> None:
 def _add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--source",
-        choices=("auto", "live", "snapshot", "bundled"),
-        default="bundled",
-        help="where the records come from (default: bundled, which needs no network)",
+        choices=("local", "snapshot", "bundled", "live", "auto"),
+        default="local",
+        help="where the records come from (default: local = your latest fetched snapshot, "
+        "else the bundled 20-record sample; never the network)",
     )
     p.add_argument("--snapshot", type=Path, help="read this snapshot directory")
     _add_http_args(p)
@@ -114,7 +140,7 @@ def _load(args: argparse.Namespace):
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from .snapshot import default_snapshot_dir, write_snapshot
+    from .load import fetch
 
     params = {}
     for item in args.param:
@@ -122,16 +148,19 @@ def _fetch(args: argparse.Namespace) -> int:
         if not sep:
             raise ValueError(f"--param {item!r}: write KEY=VALUE, e.g. in_space=true")
         params[key] = value
-    out = args.out or default_snapshot_dir()
     with _client(args, progress=False if args.quiet else None) as client:
-        result = client.fetch_spacecraft(
-            params, check_quota=not args.no_quota_check and not args.offline, refresh=args.refresh
+        snap = fetch(
+            args.out,
+            params=params,
+            client=client,
+            refresh=args.refresh,
+            check_quota=not args.no_quota_check and not args.offline,
+            allow_partial=args.allow_partial,
         )
-    snap = write_snapshot(result, out)
-    state = "complete" if result.complete else "INCOMPLETE"
+    m = snap.manifest
     print(
-        f"Wrote {snap.path}: {len(result.records)} of {result.count} records, {state}, "
-        f"{len(result.pages)} pages ({sum(not p.from_cache for p in result.pages)} from the network)."
+        f"Wrote {snap.provenance.location}: {m.records_received} of {m.count_reported} records, "
+        f"complete (verified), {len(m.pages)} pages."
     )
     return 0
 
@@ -144,7 +173,7 @@ def _info(args: argparse.Namespace) -> int:
     agencies = wide["agency_abbrev"].value_counts()
     lines = [
         ("Source", f"{prov.source} ({prov.location})"),
-        ("As of", prov.as_of),
+        ("As of", prov.as_of + (f" ({prov.staleness})" if prov.stale_since else "")),
         ("Records", prov.completeness),
         (
             "Agencies",
@@ -154,7 +183,7 @@ def _info(args: argparse.Namespace) -> int:
         ("Flights", f"{int(sc['flights_count'].sum())} in total"),
         ("In space now", str(int(sc["in_space"].sum()))),
         ("Time in space", f"{sc['time_in_space_days'].sum() / 365.25:.1f} years in total"),
-        ("HTTP cache", str(config.cache_dir() / "http_cache.sqlite")),
+        ("HTTP cache", _cache_line()),
     ]
     if args.quota:
         with _client(args) as client:
@@ -170,6 +199,15 @@ def _info(args: argparse.Namespace) -> int:
     for key, value in lines:
         print(f"{key + ':':<{width + 1}} {value}")
     return 0
+
+
+def _cache_line() -> str:
+    from .client import CACHE_FILE
+
+    path = config.cache_dir() / CACHE_FILE
+    if not path.is_file():
+        return f"{path} (not created yet)"
+    return f"{path} ({path.stat().st_size / 1e6:.1f} MB)"
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -200,7 +238,7 @@ def _import_captures(args: argparse.Namespace) -> int:
     from .snapshot import import_captures
 
     snap = import_captures(args.files, args.out)
-    print(f"Wrote {snap.path}: {snap.manifest['note']}")
+    print(f"Wrote {snap.path}: {snap.manifest.note}")
     return 0
 
 
@@ -216,7 +254,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.snapshot:
         from .snapshot import read_snapshot
 
-        env["SPACEDATA_SNAPSHOT"] = str(read_snapshot(args.snapshot).path.resolve())
+        env["SPACEDATA_SNAPSHOT"] = str(read_snapshot(args.snapshot).location.resolve())
     cmd = [
         sys.executable,
         "-m",

@@ -1,26 +1,38 @@
-"""HTTP access to LL2, in one place: a cached session, paging, quota and retries.
+"""HTTP access to LL2, in one place: a cached session, paging, quota, retries and deadlines.
 
 Everything here returns raw pages; turning them into tables is :mod:`spacedata.tidy`'s job.
 
 * One :class:`requests_cache.CachedSession` (SQLite in :func:`spacedata.config.cache_dir`).
   Cache hits cost no quota, so a sync stopped by a 429 resumes from the cache: pages already
-  fetched are not requested again.
+  fetched are not requested again. A cache that cannot be written is reported once
+  (:class:`~spacedata.errors.CacheWarning`) and the sync goes on without it.
 * Transient faults (5xx, resets, timeouts) are retried by urllib3's ``Retry`` with exponential
-  backoff; every request has a timeout. A 429 is never retried blindly: it becomes a
-  :class:`~spacedata.errors.RateLimitError` that says how long to wait.
-* The API key is sent as ``Authorization: Token <key>``; requests-cache redacts that header from
-  cache keys and stored requests, and no message here ever includes it.
+  backoff. Every request has a per-read timeout *and* an overall deadline, so a server that
+  drips one byte at a time still fails, with a message that says "timed out".
+* A 429 is never retried blindly and never answered with expired cache pages: it becomes a
+  :class:`~spacedata.errors.RateLimitError` that says how long to wait. Only offline mode
+  serves expired pages, with a :class:`~spacedata.errors.StaleDataWarning`, and the result is
+  marked ``stale_since``.
+* Pages overlap by one record (offsets 0, 99, 198, ... at ``limit=100``) and each overlap is
+  checked, so records that move while a sync runs (additions and removals, even when they
+  balance and ``count`` stays the same) are detected and the pages involved re-read.
+  ``complete`` is claimed only when every overlap held and the records equal ``count``.
+* The API key is sent as ``Authorization: Token <key>``; credentials in the base URL
+  (``http://user:pass@host/``) are sent as HTTP basic auth. requests-cache redacts the
+  ``Authorization`` header from cache keys and stored requests, and no URL we store or print
+  carries credentials.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import sqlite3
+import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -28,19 +40,23 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import requests_cache
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3HTTPError
+from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from . import _pages, config
 from .errors import (
     ApiError,
     CacheWarning,
-    CountDriftWarning,
     FetchError,
     NetworkError,
     NotCachedError,
     QuotaError,
     RateLimitError,
+    StaleDataWarning,
 )
+
+log = logging.getLogger("spacedata")
 
 #: Query parameters ``/spacecraft/`` documents (besides ``limit``/``offset``).
 DOCUMENTED_PARAMS = frozenset(
@@ -62,6 +78,12 @@ MAX_LIMIT = 100
 #: Records the live endpoint held in 2025-2026 (590-607), rounded up: used to estimate calls.
 EXPECTED_RECORDS = 610
 DEFAULT_EXPIRY = timedelta(hours=12)
+#: Seconds one request may take in all (connect, retries and the whole body), by default.
+DEFAULT_DEADLINE = 60.0
+#: Seconds of the first retry wait; later waits double.
+DEFAULT_BACKOFF = 0.5
+#: How often a sync re-reads pages after records moved before it gives up as incomplete.
+MAX_REREADS = 3
 CACHE_FILE = "http_cache.sqlite"
 _DETAIL_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*seconds?")
 
@@ -75,18 +97,25 @@ class Page:
     data: dict = field(repr=False)
     from_cache: bool
     fetched_at: datetime  # when LL2 sent it (UTC); older than now for cache hits
+    offset: int = 0
+    stale_since: datetime | None = None  # set when an expired cache entry was served offline
 
 
 @dataclass
 class FetchResult:
-    """The pages of one sync and what they add up to."""
+    """The pages of one sync and what they add up to.
+
+    ``complete`` is True only when every page arrived, every page overlap held, no id repeats
+    and the unique records equal the endpoint's ``count``; otherwise ``problems`` says why.
+    """
 
     endpoint: str
     params: dict[str, str]
     pages: list[Page]
     records: list[dict]  # de-duplicated by id, in page order
     count: int | None  # the endpoint's ``count`` on the last page
-    complete: bool  # every page arrived and the unique records equal ``count``
+    complete: bool
+    problems: list[str] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -97,6 +126,11 @@ class FetchResult:
     def fetched_at(self) -> datetime | None:
         """When the oldest page was sent by LL2 (UTC)."""
         return min((p.fetched_at for p in self.pages), default=None)
+
+    @property
+    def stale_since(self) -> datetime | None:
+        """When the first of the pages served past their freshness expired, else None."""
+        return min((p.stale_since for p in self.pages if p.stale_since), default=None)
 
 
 @dataclass(frozen=True)
@@ -117,14 +151,19 @@ class LL2Client:
     """A client for LL2's ``/spacecraft/`` endpoint.
 
     Args:
-        base_url: API root; default ``SPACEDATA_BASE_URL`` or the production host.
+        base_url: API root; default ``SPACEDATA_BASE_URL`` or the production host. Credentials
+            in it (``http://user:pass@host/``) are sent as basic auth and never stored or shown.
         token: API key; default ``SPACEDATA_API_TOKEN``. Never logged, cached or shown.
         cache_dir: HTTP cache directory; default ``SPACEDATA_CACHE_DIR`` or the user cache dir.
         expire_after: how long a cached page is fresh.
-        offline: answer from the cache only (default ``SPACEDATA_OFFLINE``).
-        timeout: (connect, read) seconds for every request.
+        offline: answer from the cache only (default ``SPACEDATA_OFFLINE``); expired pages are
+            then served with a :class:`StaleDataWarning` and marked stale.
+        timeout: (connect, read) seconds for each socket operation.
+        deadline: seconds one request may take in all, retries and the whole body included;
+            default ``SPACEDATA_HTTP_DEADLINE`` or 60.
         retries: retries of transient faults per request.
-        backoff_factor: seconds; waits grow as ``backoff_factor * 2**n``.
+        backoff_factor: seconds; waits grow as ``backoff_factor * 2**n``; default
+            ``SPACEDATA_HTTP_BACKOFF`` or 0.5.
         progress: show a tqdm bar; None shows it only on a terminal.
     """
 
@@ -137,16 +176,21 @@ class LL2Client:
         expire_after: timedelta | int = DEFAULT_EXPIRY,
         offline: bool | None = None,
         timeout: tuple[float, float] = (5.0, 30.0),
+        deadline: float | None = None,
         retries: int = 3,
-        backoff_factor: float = 0.5,
+        backoff_factor: float | None = None,
         progress: bool | None = None,
     ):
-        self.base_url = config.base_url(base_url)
+        self.base_url, self._basic_auth = config.split_credentials(config.base_url(base_url))
         self.endpoint = self.base_url + "spacecraft/"
         self.offline = config.offline() if offline is None else offline
         self.timeout = timeout
+        self.deadline = config.http_deadline(DEFAULT_DEADLINE) if deadline is None else deadline
+        if backoff_factor is None:
+            backoff_factor = config.http_backoff(DEFAULT_BACKOFF)
         self.progress = progress
         self.cache_path = config.cache_dir(cache_dir) / CACHE_FILE
+        self.cache_writable = True
         self._token = token if token is not None else config.api_token()
         self._retry = Retry(
             total=retries,
@@ -162,7 +206,7 @@ class LL2Client:
         )
         self.session = self._open_session(expire_after)
 
-    def __repr__(self) -> str:  # never shows the token
+    def __repr__(self) -> str:  # never shows the token or credentials
         key = "with API key" if self._token else "no API key"
         return f"LL2Client({self.base_url!r}, {key}, cache={str(self.cache_path)!r})"
 
@@ -178,42 +222,84 @@ class LL2Client:
     # -- session ---------------------------------------------------------------------------
 
     def _open_session(self, expire_after: timedelta | int) -> requests_cache.CachedSession:
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # a corrupt SQLite file fails on open or on the first query, so ask one now
-            session = self._new_session(expire_after)
-            session.cache.responses.count()
-        except sqlite3.DatabaseError as exc:
-            aside = self.cache_path.with_name(
-                f"{self.cache_path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
-            )
-            self.cache_path.rename(aside)
-            warnings.warn(
-                f"The HTTP cache {self.cache_path} was unreadable ({exc}); it was moved to "
-                f"{aside.name} and a new, empty cache was started.",
-                CacheWarning,
-                stacklevel=3,
-            )
-            session = self._new_session(expire_after)
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            try:  # a corrupt SQLite file fails on open or on the first query, so ask one now
+                session = self._new_session(expire_after)
+                session.cache.responses.count()
+            except sqlite3.DatabaseError as exc:
+                if "unable to open" in str(exc) or "readonly" in str(exc):
+                    raise OSError(str(exc)) from None
+                aside = self.cache_path.with_name(
+                    f"{self.cache_path.name}.corrupt-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+                )
+                self.cache_path.rename(aside)
+                warnings.warn(
+                    f"The HTTP cache {self.cache_path} was unreadable ({exc}); it was moved to "
+                    f"{aside.name} and a new, empty cache was started.",
+                    CacheWarning,
+                    stacklevel=3,
+                )
+                session = self._new_session(expire_after)
+        except OSError as exc:
+            self._cache_unwritable(exc)
+            session = self._new_session(expire_after, backend="memory")
+        self._guard_cache_writes(session)
         return session
 
-    def _new_session(self, expire_after: timedelta | int) -> requests_cache.CachedSession:
+    def _new_session(
+        self, expire_after: timedelta | int, backend: str = "sqlite"
+    ) -> requests_cache.CachedSession:
         session = requests_cache.CachedSession(
-            str(self.cache_path),
-            backend="sqlite",
+            str(self.cache_path) if backend == "sqlite" else "spacedata",
+            backend=backend,
             expire_after=expire_after,
-            stale_if_error=True,
+            # Online, an error is an error (a 429 must not be answered with expired pages);
+            # offline, expired pages are served and marked stale (see _page).
+            stale_if_error=self.offline,
             allowable_codes=(200,),
             # Only JSON pages are worth keeping: an HTML error page with status 200 is not.
             filter_fn=lambda r: "json" in r.headers.get("Content-Type", ""),
         )
-        adapter = HTTPAdapter(max_retries=self._retry)
+        adapter = _DeadlineAdapter(self.deadline, max_retries=self._retry)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["Accept"] = "application/json"
         session.headers["User-Agent"] = "spacedata (+https://pypi.org/project/spacedata/)"
         if self._token:
             session.headers["Authorization"] = f"Token {self._token}"
+        elif self._basic_auth:
+            session.auth = self._basic_auth
         return session
+
+    def _guard_cache_writes(self, session: requests_cache.CachedSession) -> None:
+        """A cache that fails to save (disk full, read-only) warns once; the sync goes on."""
+        save = session.cache.save_response
+
+        def guarded_save(response: Any, cache_key: str | None = None, expires: Any = None) -> None:
+            if not self.cache_writable:
+                return
+            key = cache_key or session.cache.create_key(response.request)
+            try:
+                save(response, key, expires)
+                # SQLite can drop a write on a full disk without raising: read the key back.
+                if key not in session.cache.responses:
+                    raise OSError("a page written to it could not be read back; disk full?")
+            except (sqlite3.Error, OSError) as exc:
+                self._cache_unwritable(exc)
+
+        session.cache.save_response = guarded_save
+
+    def _cache_unwritable(self, exc: BaseException) -> None:
+        self.cache_writable = False
+        warnings.warn(
+            f"The HTTP cache {self.cache_path} cannot be written ({exc}); going on without it. "
+            "Pages are not kept, so a sync stopped by the rate limit (429) will not resume from "
+            "the cache and will pay for every page again. Free disk space or set "
+            "SPACEDATA_CACHE_DIR to a writable directory.",
+            CacheWarning,
+            stacklevel=4,
+        )
 
     def _get(self, url: str, params: dict | None = None, **kwargs: Any) -> requests.Response:
         try:
@@ -221,10 +307,19 @@ class LL2Client:
                 url, params=params, timeout=self.timeout, only_if_cached=self.offline, **kwargs
             )
         except requests.RequestException as exc:
+            host = urlsplit(url).hostname or "?"
+            port = f":{urlsplit(url).port}" if urlsplit(url).port else ""
+            if _timed_out(exc):
+                raise NetworkError(
+                    f"LL2 at {host}{port} timed out ({_timeout_detail(exc, self)}). The server is "
+                    "slow or stalled; try again later, or use a fetched snapshot "
+                    '(`spacedata info --source snapshot`; Python: source="snapshot").'
+                ) from None
             raise NetworkError(
-                f"Could not reach LL2 at {urlsplit(url).netloc} after {self._retry.total} retries "
-                f"({type(exc).__name__}). Check the network or SPACEDATA_BASE_URL, or load a "
-                'snapshot with source="snapshot".'
+                f"Could not reach LL2 at {host}{port} after {self._retry.total} retries "
+                f"({type(exc).__name__}). Check the network or SPACEDATA_BASE_URL, or use a "
+                "fetched snapshot (`spacedata info --source snapshot`; Python: "
+                'source="snapshot").'
             ) from None
 
     # -- quota -----------------------------------------------------------------------------
@@ -236,12 +331,17 @@ class LL2Client:
         resp = self._get(self.base_url + "api-throttle/", expire_after=requests_cache.DO_NOT_CACHE)
         data = _json_or_raise(resp, "api-throttle")
         row = data[0] if isinstance(data, list) and data else data
-        return Throttle(
-            limit=int(row["your_request_limit"]),
-            period_s=int(row["limit_frequency_secs"]),
-            used=int(row["current_use"]),
-            next_use_s=int(row["next_use_secs"]),
-        )
+        try:
+            return Throttle(
+                limit=int(row["your_request_limit"]),
+                period_s=int(row["limit_frequency_secs"]),
+                used=int(row["current_use"]),
+                next_use_s=int(row["next_use_secs"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ApiError(
+                f"LL2's /api-throttle/ answer is not the documented shape ({exc})."
+            ) from None
 
     def check_quota(self, calls: int) -> Throttle:
         """Raise :class:`QuotaError` unless ``calls`` calls are left this period."""
@@ -250,8 +350,9 @@ class LL2Client:
             raise QuotaError(
                 f"A full sync needs about {calls} calls but only {t.remaining} of "
                 f"{t.limit} per {t.period_s // 60} min are left; the next frees up in "
-                f"{t.next_use_s} s. Wait, set SPACEDATA_API_TOKEN for a higher limit, or force "
-                "the sync (pages fetched before a 429 stay cached and are not requested again)."
+                f"{t.next_use_s} s. Wait, set SPACEDATA_API_TOKEN for a higher limit, or skip "
+                "this check (`spacedata fetch --no-quota-check`; Python: check_quota=False): "
+                "pages fetched before a 429 stay cached and are not requested again."
             )
         return t
 
@@ -268,12 +369,18 @@ class LL2Client:
         """Read every page of ``/spacecraft/`` and return them raw.
 
         Args:
-            params: documented filters/``ordering``/``mode``; ``ordering`` defaults to ``id`` so
-                pages are stable. Booleans are sent as ``true``/``false``.
-            limit: records per page, at most 100 (LL2's cap).
+            params: documented filters/``ordering``/``mode``; ``ordering`` defaults to ``id``,
+                and any other ordering gets ``id`` as a tie-break so pages are stable.
+                Booleans are sent as ``true``/``false``.
+            limit: records per page, at most 100 (LL2's cap). Pages overlap by one record, so
+                a sync of N records costs ceil((N - 1) / (limit - 1)) calls when nothing moves.
             check_quota: first read ``/api-throttle/`` and refuse with :class:`QuotaError` if a
                 whole sync cannot fit in the calls left.
             refresh: ignore fresh cache entries and ask LL2 again (still cached afterwards).
+
+        Returns:
+            A :class:`FetchResult`; when it is not ``complete``, ``problems`` says why and the
+            cache entries of its pages are dropped, so fetching again re-reads them.
 
         Raises:
             RateLimitError: on a 429; ``.partial`` holds the pages fetched so far (they are
@@ -282,56 +389,16 @@ class LL2Client:
         """
         query = _query(params, limit)
         if check_quota:
-            self.check_quota(math.ceil(EXPECTED_RECORDS / int(query["limit"])))
-        pages: list[Page] = []
-        counts: list[int] = []
-        bar = _progress_bar(self.progress)
-        try:
-            next_query: dict[str, str] | None = query
-            while next_query is not None:
-                page = self._page(next_query, len(pages), refresh)
-                pages.append(page)
-                counts.append(int(page.data.get("count", 0)))
-                if bar is not None:
-                    bar.total = max(math.ceil(counts[-1] / int(query["limit"])), len(pages))
-                    bar.update(1)
-                next_query = _next_query(page.data.get("next"), next_query)
-        except FetchError as exc:  # every stop says what was fetched before it
-            exc.partial = self._result(query, pages, counts)
-            raise
-        finally:
-            if bar is not None:
-                bar.close()
-        result = self._result(query, pages, counts)
-        received = len(result.records)
-        if len(set(counts)) > 1:
-            warnings.warn(
-                f"LL2's count changed during the sync ({counts[0]} on the first page, "
-                f"{counts[-1]} on the last): records were added or removed meanwhile, so some "
-                "may be missing or repeated. Fetch again for a consistent copy.",
-                CountDriftWarning,
-                stacklevel=2,
-            )
-        elif received != counts[-1]:
-            warnings.warn(
-                f"Received {received} unique records but LL2 reports count {counts[-1]}.",
-                CountDriftWarning,
-                stacklevel=2,
-            )
-        result.complete = len(set(counts)) == 1 and received == counts[-1]
-        return result
+            self.check_quota(calls_for(EXPECTED_RECORDS, int(query["limit"])))
+        return _Sync(self, self.endpoint, query, refresh).run()
 
-    def _result(self, query: dict, pages: list[Page], counts: list[int]) -> FetchResult:
-        records = _pages.unique_records(p.data for p in pages)
-        return FetchResult(
-            self.endpoint, query, pages, records, counts[-1] if counts else None, False
-        )
+    # -- one page ----------------------------------------------------------------------------
 
-    def _page(self, query: dict[str, str], done_pages: int, refresh: bool) -> Page:
-        done = f"after {done_pages} page(s)"
-        resp = self._get(self.endpoint, params=query, force_refresh=refresh)
+    def _page(self, url: str, query: dict[str, str], done: str, refresh: bool) -> Page:
+        offset = int(query.get("offset", 0))
+        resp = self._get(url, params=query, force_refresh=refresh)
         if resp.status_code == 429:
-            wait = _retry_after(resp)
+            wait = self._retry_after(resp)
             when = f"in {wait:.0f} s (about {math.ceil(wait / 60)} min)" if wait else "later"
             raise RateLimitError(
                 f"LL2's rate limit was reached {done}; try again {when}. Pages already "
@@ -341,28 +408,253 @@ class LL2Client:
             )
         if resp.status_code == 504 and self.offline:  # requests-cache's answer to a cache miss
             raise NotCachedError(
-                f"Offline mode is on and page offset={query.get('offset', 0)} is not in the "
-                f"cache ({self.cache_path}). Go online once, or use a snapshot."
+                f"Offline mode is on and page offset={offset} is not in the cache "
+                f"({self.cache_path}). Go online once, or use a snapshot."
             )
         try:
-            data = _json_or_raise(resp, f"page offset={query.get('offset', 0)} {done}")
-            if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-                raise ApiError(f"LL2 {resp.url} sent no 'results' list {done}.")
+            data = _json_or_raise(resp, f"page offset={offset} {done}")
+            _check_envelope(data, offset, done)
         except ApiError:
             self._forget(resp)  # never keep an unusable page in the cache
             raise
-        if getattr(resp, "from_cache", False):
-            sent = getattr(resp, "created_at", None) or datetime.now(timezone.utc)
-        else:
-            sent = datetime.now(timezone.utc)
-        if sent.tzinfo is None:
-            sent = sent.replace(tzinfo=timezone.utc)
-        return Page(resp.url, resp.content, data, bool(getattr(resp, "from_cache", False)), sent)
+        from_cache = bool(getattr(resp, "from_cache", False))
+        sent = (getattr(resp, "created_at", None) if from_cache else None) or _now()
+        stale = None
+        if from_cache and getattr(resp, "is_expired", False):
+            stale = _utc(getattr(resp, "expires", None) or sent)
+        url_seen = config.redact(resp.url)
+        return Page(url_seen, resp.content, data, from_cache, _utc(sent), offset, stale)
 
     def _forget(self, resp: requests.Response) -> None:
         key = getattr(resp, "cache_key", None)
         if key:
             self.session.cache.delete(key)
+
+    def _forget_pages(self, offsets: list[int], query: dict[str, str]) -> None:
+        """Drop the cached pages at ``offsets`` so the next sync reads them from LL2 again."""
+        for offset in offsets:
+            req = requests.Request("GET", self.endpoint, params={**query, "offset": str(offset)})
+            prepared = self.session.prepare_request(req)
+            self.session.cache.delete(self.session.cache.create_key(prepared))
+
+    def _retry_after(self, resp: requests.Response) -> float | None:
+        """Seconds to wait, from ``Retry-After`` (urllib3's parser) or DRF's ``detail`` text."""
+        value = resp.headers.get("Retry-After")
+        if value:
+            try:
+                return float(self._retry.parse_retry_after(value))
+            except InvalidHeader:
+                pass
+        try:
+            match = _DETAIL_SECONDS.search(str(resp.json().get("detail", "")))
+        except (ValueError, AttributeError):
+            match = None
+        return float(match.group(1)) if match else None
+
+
+def calls_for(records: int, limit: int = MAX_LIMIT) -> int:
+    """Calls a sync of ``records`` costs when nothing moves (pages overlap by one record)."""
+    step = limit - 1 if limit > 1 else 1
+    return max(1, math.ceil(max(records - 1, 0) / step)) if limit > 1 else max(1, records)
+
+
+class _Sync:
+    """One sync: overlapping pages, each overlap checked, pages re-read when records moved."""
+
+    def __init__(self, client: LL2Client, url: str, query: dict[str, str], refresh: bool):
+        self.client, self.url, self.query, self.refresh = client, url, query, refresh
+        self.limit = int(query["limit"])
+        self.step = self.limit - 1 if self.limit > 1 else 1  # overlap one record per page
+        self.chain: list[Page] = []  # accepted pages, each overlapping the one before
+        self.rereads = 0
+        self.problems: list[str] = []
+        self.requested: set[int] = set()  # every offset asked for, to forget if incomplete
+
+    def run(self) -> FetchResult:
+        bar = _progress_bar(self.client.progress)
+        try:
+            self._walk(bar)
+        except FetchError as exc:  # every stop says what was fetched before it
+            exc.partial = self._result()
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+        result = self._result()
+        if result.stale_since is not None:
+            stale = sum(p.stale_since is not None for p in result.pages)
+            warnings.warn(
+                f"Offline: {stale} of {len(result.pages)} page(s) are past their freshness "
+                f"(stale since {result.stale_since:%Y-%m-%d %H:%M} UTC); the data is marked "
+                "stale. Go online and fetch again for current data.",
+                StaleDataWarning,
+                stacklevel=3,
+            )
+        if not result.complete:
+            for problem in result.problems:
+                log.warning("incomplete sync of %s: %s", self.url, problem)
+            self.client._forget_pages(sorted(self.requested), self.query)
+        return result
+
+    def _walk(self, bar) -> None:
+        offset, lookahead, refresh = 0, None, self.refresh
+        while True:
+            done = f"after {len(self.chain)} page(s)"
+            if lookahead is not None and lookahead.offset == offset:
+                page, lookahead = lookahead, None
+            else:
+                query = {**self.query, "offset": str(offset)}
+                self.requested.add(offset)
+                page = self.client._page(self.url, query, done, refresh)
+            if self.chain and self.step < self.limit and not _overlaps(self.chain[-1], page):
+                self.rereads += 1
+                if self.rereads > MAX_REREADS:
+                    self.problems.append(
+                        f"records kept moving while the sync ran ({MAX_REREADS} re-reads did "
+                        f"not settle them near offset {offset})"
+                    )
+                    return
+                moved = self.chain.pop()
+                log.info("records moved near offset %d; re-reading offset %d", offset, moved.offset)
+                lookahead, offset, refresh = page, moved.offset, True
+                continue
+            self.chain.append(page)
+            if bar is not None:
+                bar.total = max(math.ceil(page.data["count"] / self.step), len(self.chain))
+                bar.update(1)
+            if not page.data.get("next"):
+                reached = page.offset + len(page.data["results"])
+                if reached < page.data["count"]:
+                    self.problems.append(
+                        f"LL2 stopped paging at offset {reached} ('next' is empty) but reports "
+                        f"{page.data['count']} records"
+                    )
+                return
+            offset += self.step
+
+    def _result(self) -> FetchResult:
+        records = _pages.unique_records(p.data for p in self.chain)
+        count = self.chain[-1].data["count"] if self.chain else None
+        problems = list(self.problems)
+        problems += _repeated_ids(self.chain, overlap=self.step < self.limit)
+        bad = sum(not isinstance(r, dict) for p in self.chain for r in p.data["results"])
+        if bad:
+            problems.append(f"{bad} item(s) in 'results' are not records (objects)")
+        if self.chain and not problems and len(records) != count:
+            problems.append(f"received {len(records)} unique records but LL2 reports {count}")
+        return FetchResult(
+            self.client.endpoint,
+            self.query,
+            list(self.chain),
+            records,
+            count,
+            complete=bool(self.chain) and not problems,
+            problems=problems,
+        )
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """An adapter that reads each body itself, stopping when the request's deadline passes.
+
+    A per-read timeout alone never stops a server that sends one byte every few seconds.
+    """
+
+    def __init__(self, deadline: float, **kwargs: Any):
+        self.deadline = deadline
+        super().__init__(**kwargs)
+
+    def send(self, request, stream=False, **kwargs):  # noqa: ANN001 - requests' signature
+        start = time.monotonic()
+        resp = super().send(request, stream=True, **kwargs)
+        if stream:
+            return resp
+        chunks, size = [], 0
+        try:
+            while True:
+                if time.monotonic() - start > self.deadline:
+                    resp.close()
+                    raise _DeadlineExceeded(
+                        f"timed out: no whole answer within the {self.deadline:g} s deadline "
+                        f"({size} bytes received)",
+                        request=request,
+                    )
+                chunk = resp.raw.read1(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        except Urllib3HTTPError as exc:
+            resp.close()
+            raise requests.ConnectionError(
+                f"{type(exc).__name__}: {exc}", request=request
+            ) from None
+        resp._content = b"".join(chunks)
+        resp._content_consumed = True
+        return resp
+
+
+class _DeadlineExceeded(requests.exceptions.Timeout):
+    """A request took longer than the client's overall deadline."""
+
+
+def _timed_out(exc: BaseException) -> bool:
+    return isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower()
+
+
+def _timeout_detail(exc: BaseException, client: LL2Client) -> str:
+    if isinstance(exc, _DeadlineExceeded):
+        return str(exc).removeprefix("timed out: ")
+    return f"no answer within the {client.timeout[1]:g} s read timeout, after retries"
+
+
+def _overlaps(prev: Page, page: Page) -> bool:
+    """True when ``page`` starts with the record ``prev`` ended with (nothing moved between)."""
+    last, first = prev.data["results"][-1:], page.data["results"][:1]
+    return bool(last and first) and _rid(last[0]) is not None and _rid(last[0]) == _rid(first[0])
+
+
+def _rid(record: object) -> object:
+    return record.get("id") if isinstance(record, dict) else None
+
+
+def _repeated_ids(chain: list[Page], overlap: bool) -> list[str]:
+    """Ids that appear more than once, not counting the one designed overlap per page."""
+    seen: set = set()
+    repeated: list = []
+    for n, page in enumerate(chain):
+        results = page.data["results"][1:] if overlap and n else page.data["results"]
+        for rec in results:
+            rid = _rid(rec)
+            if rid is None:
+                continue
+            if rid in seen:
+                repeated.append(rid)
+            seen.add(rid)
+    if not repeated:
+        return []
+    shown = ", ".join(map(str, repeated[:10])) + (" ..." if len(repeated) > 10 else "")
+    return [f"{len(repeated)} record id(s) arrived more than once ({shown})"]
+
+
+def _check_envelope(data: object, offset: int, done: str) -> None:
+    """A page must be ``{"count": int, "next": url|null, "results": [...]}``."""
+    where = f"page offset={offset} {done}"
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise ApiError(f"LL2 sent no 'results' list on {where}; it was not kept.")
+    count = data.get("count")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise ApiError(f"LL2 sent a malformed 'count' ({count!r}) on {where}; it was not kept.")
+    nxt = data.get("next")
+    if nxt is None:
+        return
+    if not isinstance(nxt, str):
+        raise ApiError(f"LL2 sent a malformed 'next' ({nxt!r}) on {where}; it was not kept.")
+    value = dict(parse_qsl(urlsplit(nxt).query)).get("offset", "")
+    if not value.isascii() or not value.isdigit():
+        raise ApiError(
+            f"LL2 sent a 'next' link with a malformed offset ({config.redact(nxt)!r}) on {where}; "
+            "it was not kept."
+        )
 
 
 def _query(params: dict[str, Any] | None, limit: int) -> dict[str, str]:
@@ -381,18 +673,9 @@ def _query(params: dict[str, Any] | None, limit: int) -> dict[str, str]:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit={limit}: LL2 serves 1 to {MAX_LIMIT} records a page.")
     query = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items()}
-    query["ordering"] = ordering
+    # Ties in any other ordering would make offset paging unstable: break them by id.
+    query["ordering"] = ordering if ordering.lstrip("-") == "id" else f"{ordering},id"
     return {**dict(sorted(query.items())), "limit": str(limit), "offset": "0"}
-
-
-def _next_query(next_url: str | None, current: dict[str, str]) -> dict[str, str] | None:
-    """The query of LL2's ``next`` link, re-aimed at our own endpoint (never another host)."""
-    if not next_url:
-        return None
-    query = {k: v for k, v in parse_qsl(urlsplit(next_url).query) if k != "format"}
-    if int(query.get("offset", 0)) <= int(current.get("offset", 0)):
-        raise ApiError(f"LL2's next link does not move forward ({next_url}); stopping.")
-    return query
 
 
 def _json_or_raise(resp: requests.Response, what: str) -> Any:
@@ -412,22 +695,12 @@ def _json_or_raise(resp: requests.Response, what: str) -> Any:
         ) from None
 
 
-def _retry_after(resp: requests.Response) -> float | None:
-    value = resp.headers.get("Retry-After")
-    if value:
-        try:
-            return max(float(value), 0.0)
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(value)
-                return max((when - datetime.now(timezone.utc)).total_seconds(), 0.0)
-            except (TypeError, ValueError):
-                pass
-    try:
-        match = _DETAIL_SECONDS.search(str(resp.json().get("detail", "")))
-    except (ValueError, AttributeError):
-        match = None
-    return float(match.group(1)) if match else None
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
 
 
 def _progress_bar(progress: bool | None):

@@ -7,6 +7,8 @@ Environment variables:
     SPACEDATA_DATA_DIR   where ``spacedata fetch`` keeps its snapshot; default: the user data dir.
     SPACEDATA_SNAPSHOT   a snapshot directory to use instead of the default source.
     SPACEDATA_OFFLINE    "1" to answer from the HTTP cache only, never the network.
+    SPACEDATA_HTTP_DEADLINE  seconds one request may take in all (default 60).
+    SPACEDATA_HTTP_BACKOFF   seconds of the first retry wait; later waits double (default 0.5).
     SPACEDATA_DASHBOARD_SOURCE  the dashboard's source: "bundled" (default) or "live"/"auto".
     SPACEDATA_REFRESH    the dashboard's refresh period for live data ("6h" default, "off").
 """
@@ -14,7 +16,9 @@ Environment variables:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 PRODUCTION_URL = "https://ll.thespacedevs.com/2.3.0/"
 DEVELOPMENT_URL = "https://lldev.thespacedevs.com/2.3.0/"
@@ -25,6 +29,24 @@ def base_url(override: str | None = None) -> str:
     """The API root, always ending in ``/``."""
     url = override or os.environ.get("SPACEDATA_BASE_URL") or PRODUCTION_URL
     return url if url.endswith("/") else url + "/"
+
+
+_USERINFO = re.compile(r"(?<=//)[^/@\s]*@")
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``http://user:pass@host/x`` -> (``http://host/x``, (user, pass)); others unchanged."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=host)), (unquote(user), unquote(password))
+
+
+def redact(text: str) -> str:
+    """``text`` with any ``user:pass@`` in URLs replaced by ``***@``: safe to store or print."""
+    return _USERINFO.sub("***@", text)
 
 
 def api_token() -> str | None:
@@ -59,6 +81,29 @@ def snapshot_override() -> Path | None:
 def offline() -> bool:
     """True when ``SPACEDATA_OFFLINE`` asks for cache-only HTTP."""
     return os.environ.get("SPACEDATA_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+
+
+def http_deadline(default: float) -> float:
+    """Seconds one request may take in all (``SPACEDATA_HTTP_DEADLINE``), else ``default``."""
+    return _seconds("SPACEDATA_HTTP_DEADLINE", default)
+
+
+def http_backoff(default: float) -> float:
+    """Seconds of the first retry wait (``SPACEDATA_HTTP_BACKOFF``), else ``default``."""
+    return _seconds("SPACEDATA_HTTP_BACKOFF", default)
+
+
+def _seconds(var: str, default: float) -> float:
+    value = os.environ.get(var, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 86400:
+        raise ValueError(f"{var}={value!r}: give a number of seconds, e.g. {default:g}.")
+    return seconds
 
 
 def dashboard_source() -> str:

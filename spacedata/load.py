@@ -1,21 +1,31 @@
-"""``load_tables`` / ``load_spacecraft``: choose a source, read its pages, build the tables."""
+"""The one door to the data: choose a source and load tables (:func:`load_tables`), or sync
+LL2 into a snapshot (:func:`fetch`). Notebooks, the dashboard and the CLI all come through here,
+so the policy (fallbacks, quota, what counts as complete) lives in one place."""
 
 from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import config
-from .client import LL2Client
-from .errors import FetchError, SnapshotError, SourceWarning
+from .client import FetchResult, LL2Client
+from .errors import FetchError, IncompleteError, SnapshotError, SourceWarning
 from .provenance import Provenance
-from .snapshot import Snapshot, bundled_snapshot, latest_snapshot, read_snapshot
+from .snapshot import (
+    Snapshot,
+    bundled_snapshot,
+    default_snapshot_dir,
+    latest_snapshot,
+    read_snapshot,
+)
 from .tidy import Tables, build_tables
 
-SOURCES = ("auto", "live", "snapshot", "bundled")
+#: Where records can come from; anything else is a snapshot directory.
+SOURCES = ("auto", "live", "snapshot", "local", "bundled")
 
 
 def load_tables(
@@ -32,14 +42,16 @@ def load_tables(
     Args:
         source: where the records come from:
 
-            * ``"auto"``: ``SPACEDATA_SNAPSHOT`` if set; else the live API through the HTTP cache;
-              if that fails, the latest fetched snapshot, then the bundled sample (with a
-              :class:`SourceWarning` saying which was used and why).
+            * ``"auto"``: ``SPACEDATA_SNAPSHOT`` if set; else the live API through the HTTP
+              cache (**this may spend API quota**: up to 7 of 15 calls an hour); if that
+              fails, ``"local"``, with a :class:`SourceWarning` saying which and why.
             * ``"live"``: the API through the cache (offline mode reads the cache only).
             * ``"snapshot"``: ``snapshot=PATH``, else ``SPACEDATA_SNAPSHOT``, else the latest
               snapshot written by ``spacedata fetch``.
+            * ``"local"``: the latest fetched snapshot if there is one, else the bundled
+              sample; never the network. The command line's default.
             * ``"bundled"``: the 20-record sample shipped with the package (a partial sample).
-            * a path: the snapshot directory there (same as ``snapshot=PATH``).
+            * a path (absolute or relative, e.g. ``"my-snapshot"``): that snapshot directory.
         snapshot: a snapshot directory; implies ``source="snapshot"``.
         params: ``/spacecraft/`` filters for live loads (see :mod:`spacedata.client`).
         client: an :class:`LL2Client` to use (default: one built from the environment).
@@ -47,23 +59,31 @@ def load_tables(
         check_quota: live loads first read ``/api-throttle/`` and raise :class:`QuotaError` if a
             whole sync cannot fit in the calls left.
 
-    Every frame's ``.attrs`` carries the provenance (source, fetched_at, count, complete);
-    :func:`spacedata.provenance_of` reads it back.
+    Every frame's ``.attrs`` carries the provenance (source, fetched_at, count, complete,
+    stale_since); :func:`spacedata.provenance_of` reads it back. Records that cannot be used
+    at all are in ``Tables.rejected``, never dropped silently.
     """
-    if source not in SOURCES:  # a path, or a mistake
-        if isinstance(source, os.PathLike) or "/" in source or os.sep in source:
+    if snapshot is not None:
+        return _from_snapshot(read_snapshot(snapshot))
+    if isinstance(source, os.PathLike) or source not in SOURCES:
+        if isinstance(source, os.PathLike) or Path(source).expanduser().is_dir() or "/" in source:
             return _from_snapshot(read_snapshot(source))
-        raise ValueError(f"source={source!r}: use one of {SOURCES} or a snapshot directory.")
-    if snapshot is not None or (source in ("auto", "snapshot") and config.snapshot_override()):
-        return _from_snapshot(read_snapshot(snapshot or config.snapshot_override()))
+        raise ValueError(
+            f"source={source!r}: use one of {SOURCES} or an existing snapshot directory "
+            f"(no directory {Path(source).resolve()})."
+        )
+    if source in ("auto", "snapshot") and config.snapshot_override():
+        return _from_snapshot(read_snapshot(config.snapshot_override()))
     if source == "bundled":
         return _from_snapshot(bundled_snapshot())
+    if source == "local":
+        return _from_snapshot(latest_snapshot() or bundled_snapshot())
     if source == "snapshot":
         snap = latest_snapshot()
         if snap is None:
             raise SnapshotError(
-                "No fetched snapshot yet: run `spacedata fetch`, pass snapshot=PATH, or use "
-                'source="bundled" for the 20-record sample.'
+                "No fetched snapshot yet: run `spacedata fetch` (Python: spacedata.fetch()), "
+                'name one (snapshot=PATH), or use the 20-record sample (source="bundled").'
             )
         return _from_snapshot(snap)
     try:
@@ -75,19 +95,94 @@ def load_tables(
         fallback = snap or bundled_snapshot()
         what = "the latest fetched snapshot" if snap else "the bundled 20-record sample"
         warnings.warn(
-            f"Live LL2 data unavailable ({exc}). Using {what} at {fallback.path} instead.",
+            f"Live LL2 data unavailable ({exc}). Using {what} at {fallback.location} instead.",
             SourceWarning,
             stacklevel=3,
         )
         return _from_snapshot(fallback)
 
 
-def load_spacecraft(source: str | os.PathLike = "auto", **kwargs: Any) -> pd.DataFrame:
+def load_spacecraft(
+    source: str | os.PathLike = "auto",
+    *,
+    snapshot: str | os.PathLike | None = None,
+    params: dict[str, Any] | None = None,
+    client: LL2Client | None = None,
+    refresh: bool = False,
+    check_quota: bool = False,
+) -> pd.DataFrame:
     """One row per spacecraft with agency, configuration and family columns joined in.
 
-    Takes the same arguments as :func:`load_tables`; the dtypes are ``tidy.WIDE_DTYPES``.
+    Takes the same arguments as :func:`load_tables` (``"auto"`` may spend API quota); the
+    dtypes are ``tidy.WIDE_DTYPES``.
     """
-    return load_tables(source, **kwargs).wide()
+    return load_tables(
+        source,
+        snapshot=snapshot,
+        params=params,
+        client=client,
+        refresh=refresh,
+        check_quota=check_quota,
+    ).wide()
+
+
+def fetch(
+    out: str | os.PathLike | None = None,
+    *,
+    params: dict[str, Any] | None = None,
+    client: LL2Client | None = None,
+    refresh: bool = False,
+    check_quota: bool = True,
+    allow_partial: bool = False,
+) -> Snapshot:
+    """Sync every ``/spacecraft/`` page from LL2 into the snapshot at ``out``.
+
+    The snapshot at ``out`` (default: the user data dir, which ``source="snapshot"`` reads) is
+    replaced only by a complete, verified sync, in one atomic step.
+
+    Args:
+        out: snapshot directory.
+        params, refresh, check_quota: as for :meth:`LL2Client.fetch_spacecraft`.
+        client: an :class:`LL2Client` to use (default: one built from the environment).
+        allow_partial: keep an incomplete result anyway, in ``<out>.partial`` (never over
+            ``out``).
+
+    Raises:
+        IncompleteError: the sync finished but is not complete (records moved, ``next``
+            stopped early, ids repeated...); nothing was replaced. Fetching again re-reads the
+            pages involved.
+        RateLimitError, ApiError, NetworkError, NotCachedError: the sync stopped early;
+            nothing was replaced.
+        QuotaError: the quota pre-check refused; nothing was requested.
+    """
+    from .snapshot import partial_path, write_snapshot
+
+    out = Path(out).expanduser() if out is not None else default_snapshot_dir()
+    own = client is None
+    client = client or LL2Client()
+    try:
+        try:
+            result = client.fetch_spacecraft(params, refresh=refresh, check_quota=check_quota)
+        except FetchError as exc:
+            if allow_partial and isinstance(exc.partial, FetchResult) and exc.partial.pages:
+                write_snapshot(exc.partial, out, allow_partial=True)
+                exc.args = (f"{exc} The partial result was kept in {partial_path(out)}.",)
+            raise
+    finally:
+        if own:
+            client.close()
+    if result.complete:
+        return write_snapshot(result, out)
+    kept = ""
+    if allow_partial:
+        write_snapshot(result, out, allow_partial=True)
+        kept = f" The partial result was kept in {partial_path(out)}."
+    raise IncompleteError(
+        f"The sync is incomplete ({'; '.join(result.problems)}); {out} was not replaced.{kept} "
+        "Run `spacedata fetch` again (the pages involved are re-read from LL2), or keep what "
+        "arrived with --allow-partial.",
+        partial=result,
+    )
 
 
 def _from_snapshot(snap: Snapshot) -> Tables:
@@ -111,5 +206,6 @@ def _from_live(
         records=len(result.records),
         complete=result.complete,
         location=client.endpoint,
+        stale_since=result.stale_since,
     )
     return build_tables(result.records, prov)

@@ -27,6 +27,7 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SPACEDATA_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SPACEDATA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SPACEDATA_BASE_URL", "http://127.0.0.1:9/2.3.0/")  # closed port
+    monkeypatch.setenv("SPACEDATA_HTTP_BACKOFF", "0")  # retries without real sleeps
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,16 @@
 It runs for real on 127.0.0.1 (pytest-httpserver/werkzeug) and implements what the client
 depends on: offset pagination with an absolute ``next`` link, ``limit`` capped at 100 (default
 10), the documented filters, ``search``, ``ordering``, a per-"hour" quota answered with DRF's 429
-shape, and faults switched on by attributes: 500s, count drift, truncated JSON, HTML pages.
+shape, and faults switched on by attributes: 500s, count drift, records that move between pages
+(``after_page`` hooks), truncated JSON, HTML pages, a body that drips one byte at a time,
+malformed envelopes (``envelope``), junk items in ``results``.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -31,10 +35,19 @@ class FakeLL2:
     quota: int = 10_000  # calls per "hour"; the api-throttle endpoint does not count
     used: int = 0
     retry_after: int | None = 1234
+    retry_after_header: str | None = None  # sent instead of str(retry_after), e.g. an HTTP date
     fail_next: int = 0  # the next N spacecraft requests answer 500
     truncate_offsets: set = field(default_factory=set)
     html_offsets: set = field(default_factory=set)
     drift_after_first_page: list = field(default_factory=list)  # records added after page 1
+    #: offset -> function(fake) run once, right after the page at that offset is served.
+    after_page: dict[int, Callable[[FakeLL2], None]] = field(default_factory=dict)
+    #: offset -> keys to overwrite in that page's envelope (``{"count": "many"}``); a value
+    #: of ``DROP`` removes the key.
+    envelope: dict[int, dict] = field(default_factory=dict)
+    junk_offsets: set = field(default_factory=set)  # pages whose results gain 3 non-objects
+    drip_offsets: set = field(default_factory=set)  # pages sent one byte every drip_s seconds
+    drip_s: float = 0.2
     seen: list[Seen] = field(default_factory=list)
 
     @property
@@ -66,7 +79,10 @@ class FakeLL2:
             )
         self.used += 1
         if self.used > self.quota:
-            headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
+            header = self.retry_after_header or (
+                str(self.retry_after) if self.retry_after is not None else None
+            )
+            headers = {"Retry-After": header} if header else {}
             secs = self.retry_after if self.retry_after is not None else 321
             return _json(
                 {"detail": f"Request was throttled. Expected available in {secs} seconds."},
@@ -97,14 +113,30 @@ class FakeLL2:
                 + "spacecraft/?"
                 + urlencode({**args, "limit": limit, "offset": max(offset - limit, 0)})
             )
-        body = json.dumps(
-            {"count": len(rows), "next": nxt, "previous": prev, "results": page}
-        ).encode()
+        envelope = {"count": len(rows), "next": nxt, "previous": prev, "results": page}
+        if offset in self.junk_offsets:
+            envelope["results"] = [*page, 42, None, ["not", "a", "record"]]
+        for key, value in self.envelope.get(offset, {}).items():
+            if value is DROP:
+                envelope.pop(key, None)
+            else:
+                envelope[key] = value
+        body = json.dumps(envelope).encode()
         if offset in self.truncate_offsets:
             body = body[: len(body) // 2]
         if self.drift_after_first_page:
             self.records.extend(self.drift_after_first_page)
             self.drift_after_first_page = []
+        hook = self.after_page.pop(offset, None)
+        if hook is not None:
+            hook(self)
+        if offset in self.drip_offsets:
+            return Response(
+                _drip(body, self.drip_s),
+                200,
+                headers={"Content-Length": str(len(body))},
+                content_type="application/json",
+            )
         return Response(body, 200, content_type="application/json")
 
     def select(self, args: dict) -> list[dict]:
@@ -132,13 +164,24 @@ class FakeLL2:
                 for r in rows
                 if q in r["name"].lower() or q in r["spacecraft_config"]["name"].lower()
             ]
-        order = args.get("ordering", "id")
-        key = order.lstrip("-")
-        rows.sort(
-            key=lambda r: (r.get(key) is None, r.get(key) or 0, r["id"]),
-            reverse=order.startswith("-"),
-        )
+        # DRF's OrderingFilter: comma-separated fields, each optionally prefixed by "-".
+        for order in reversed(args.get("ordering", "id").split(",")):
+            key = order.lstrip("-")
+            rows.sort(
+                key=lambda r, key=key: (r.get(key) is None, r.get(key) or 0),
+                reverse=order.startswith("-"),
+            )
         return rows
+
+
+DROP = object()
+
+
+def _drip(body: bytes, every_s: float):
+    """The body one byte at a time: a server that is alive but never finishes."""
+    for i in range(len(body)):
+        yield body[i : i + 1]
+        time.sleep(every_s)
 
 
 def _json(data, status: int = 200, headers: dict | None = None) -> Response:

@@ -16,8 +16,8 @@ from spacedata.snapshot import read_snapshot
 def test_fetch_info_export_roundtrip(ll2, tmp_path, capsys):
     out = tmp_path / "snap"
     assert main(["fetch", "--out", str(out), "--base-url", ll2.base, "--quiet"]) == 0
-    assert "603 of 603 records, complete, 7 pages (7 from the network)" in capsys.readouterr().out
-    assert read_snapshot(out).manifest["complete"]
+    assert "603 of 603 records, complete (verified), 7 pages." in capsys.readouterr().out
+    assert read_snapshot(out).manifest.complete
 
     assert main(["info", "--snapshot", str(out)]) == 0
     info = capsys.readouterr().out
@@ -70,7 +70,7 @@ def test_fetch_info_export_roundtrip(ll2, tmp_path, capsys):
 def test_failed_fetch_keeps_the_last_good_snapshot(ll2, tmp_path, capsys):
     out = tmp_path / "snap"
     main(["fetch", "--out", str(out), "--base-url", ll2.base, "--quiet"])
-    before = (out / "manifest.json").read_bytes()
+    before = read_snapshot(out).records()
     ll2.quota, ll2.used = 3, 0
     assert (
         main(
@@ -85,13 +85,14 @@ def test_failed_fetch_keeps_the_last_good_snapshot(ll2, tmp_path, capsys):
                 "--no-quota-check",
             ]
         )
-        == 1
+        == 3
     )
     err = capsys.readouterr().err
     assert (
-        err.startswith("spacedata: error: LL2's rate limit was reached") and "Traceback" not in err
+        err.startswith("spacedata: incomplete: LL2's rate limit was reached")
+        and "Traceback" not in err
     )
-    assert (out / "manifest.json").read_bytes() == before
+    assert read_snapshot(out).records() == before
 
 
 def test_fetch_refuses_when_quota_is_short(ll2, tmp_path, capsys):

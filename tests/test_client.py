@@ -12,7 +12,6 @@ from spacedata.client import LL2Client
 from spacedata.errors import (
     ApiError,
     CacheWarning,
-    CountDriftWarning,
     NetworkError,
     NotCachedError,
     QuotaError,
@@ -21,11 +20,11 @@ from spacedata.errors import (
 from tests.conftest import TOKEN
 
 
-def test_full_sync_pages_by_100_in_id_order(client, ll2):
+def test_full_sync_pages_by_100_overlapping_by_one_in_id_order(client, ll2):
     result = client.fetch_spacecraft()
-    assert len(ll2.spacecraft_requests) == 7  # 603 records at limit=100
+    assert len(ll2.spacecraft_requests) == 7  # 603 records at limit=100, one record overlap
     assert [s.args["offset"] for s in ll2.spacecraft_requests] == [
-        str(n) for n in range(0, 601, 100)
+        str(n) for n in range(0, 595, 99)
     ]
     assert all(
         s.args["ordering"] == "id" and s.args["limit"] == "100" for s in ll2.spacecraft_requests
@@ -65,11 +64,12 @@ def test_429_keeps_pages_and_resumes_from_cache(client, ll2):
     assert err.value.retry_after == 1234
     assert len(ll2.spacecraft_requests) == 4  # the 429 is not retried (nor slept out)
     assert "1234 s" in str(err.value) and "after 3 page(s)" in str(err.value)
-    assert len(err.value.partial.pages) == 3 and len(err.value.partial.records) == 300
+    assert len(err.value.partial.pages) == 3 and len(err.value.partial.records) == 298
+    assert not err.value.partial.complete
     ll2.quota, ll2.used, ll2.seen = 15, 0, []  # the hour has passed
     result = client.fetch_spacecraft()
     assert result.complete and len(result.records) == 603
-    assert [s.args["offset"] for s in ll2.spacecraft_requests] == ["300", "400", "500", "600"]
+    assert [s.args["offset"] for s in ll2.spacecraft_requests] == ["297", "396", "495", "594"]
     assert result.source == "live" and sum(p.from_cache for p in result.pages) == 3
 
 
@@ -95,34 +95,33 @@ def test_persistent_500s_raise_api_error(ll2):
     assert len(ll2.spacecraft_requests) == 3  # first try + 2 retries, then stop
 
 
-def test_count_drift_warns_with_both_numbers(client, ll2, real_records):
+def test_records_appended_at_the_end_during_a_sync_are_all_read(client, ll2, real_records):
     extra = [dict(real_records[0], id=900_000 + i) for i in range(5)]
-    ll2.drift_after_first_page = extra
-    with pytest.warns(CountDriftWarning, match=r"603 on the first page, 608 on the last"):
-        result = client.fetch_spacecraft()
-    assert not result.complete
+    ll2.drift_after_first_page = extra  # new ids sort last: nothing shifts, all are read
+    result = client.fetch_spacecraft()
+    assert result.complete and result.count == 608 and len(result.records) == 608
 
 
 def test_duplicate_records_are_deduplicated_and_reported(client, ll2):
     ll2.records.append(dict(ll2.records[0]))  # the same id twice: 604 rows, 603 unique
-    with pytest.warns(CountDriftWarning, match="603 unique records but LL2 reports count 604"):
-        result = client.fetch_spacecraft()
+    result = client.fetch_spacecraft()
     assert len(result.records) == 603 and not result.complete
+    assert any("arrived more than once" in p for p in result.problems)
 
 
 def test_truncated_json_is_an_error_and_not_cached(client, ll2):
-    ll2.truncate_offsets = {200}
+    ll2.truncate_offsets = {198}
     with pytest.raises(ApiError, match="invalid JSON") as err:
         client.fetch_spacecraft()
     assert len(err.value.partial.pages) == 2
     ll2.truncate_offsets, ll2.seen = set(), []
     assert client.fetch_spacecraft().complete
     assert [s.args["offset"] for s in ll2.spacecraft_requests] == [
-        "200",
-        "300",
-        "400",
-        "500",
-        "600",
+        "198",
+        "297",
+        "396",
+        "495",
+        "594",
     ]
 
 
