@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import config
 from .client import FetchResult, LL2Client
-from .errors import FetchError, IncompleteError, SnapshotError, SourceWarning
+from .errors import FetchError, IncompleteError, SnapshotError, SourceWarning, SpacedataError
 from .provenance import Provenance
 from .snapshot import (
     Snapshot,
@@ -183,6 +183,43 @@ def fetch(
         "arrived with --allow-partial.",
         partial=result,
     )
+
+
+def best_available(*, quick_s: float = 3.0, client: LL2Client | None = None) -> tuple[Tables, str]:
+    """The best data that can be had now, for a server that must start: ``SPACEDATA_SNAPSHOT``;
+    else the latest fetched snapshot; else, if LL2 answers ``/api-throttle/`` within ``quick_s``
+    seconds and the quota allows a whole sync, a fresh :func:`fetch` (saved as the latest
+    snapshot); else the bundled sample. Never raises for a network or quota problem.
+
+    Returns:
+        The tables, and one sentence saying which source was chosen and why.
+    """
+    override = config.snapshot_override()
+    if override is not None:
+        return _from_snapshot(
+            read_snapshot(override)
+        ), f"the snapshot named by SPACEDATA_SNAPSHOT ({override})"
+    snap = latest_snapshot()
+    if snap is not None:
+        return _from_snapshot(snap), f"your latest fetched snapshot ({snap.location})"
+    probe = LL2Client(
+        client.base_url if client else None, timeout=(quick_s, quick_s), deadline=quick_s, retries=0
+    )
+    try:
+        probe.throttle()  # free, and fails fast when LL2 cannot be reached
+    except FetchError as exc:
+        return _bundled(f"offline: LL2 did not answer within {quick_s:g} s ({exc})")
+    finally:
+        probe.close()
+    try:
+        fresh = fetch(client=client, check_quota=True)
+    except SpacedataError as exc:
+        return _bundled(f"LL2 could not be synced now ({exc})")
+    return _from_snapshot(fresh), f"a fresh sync of LL2 just now, saved to {fresh.location}"
+
+
+def _bundled(why: str) -> tuple[Tables, str]:
+    return _from_snapshot(bundled_snapshot()), f"the bundled 20-record sample; {why}"
 
 
 def _from_snapshot(snap: Snapshot) -> Tables:

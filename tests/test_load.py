@@ -83,3 +83,54 @@ def test_source_can_be_a_snapshot_path(tmp_path):
     write_synthetic_snapshot(40, tmp_path / "syn")
     assert len(spacedata.load_spacecraft(tmp_path / "syn")) == 40
     assert len(spacedata.load_spacecraft(str(tmp_path / "syn"))) == 40
+
+
+def test_best_available_prefers_the_named_snapshot(tmp_path, monkeypatch):
+    write_synthetic_snapshot(30, tmp_path / "syn")
+    monkeypatch.setenv("SPACEDATA_SNAPSHOT", str(tmp_path / "syn"))
+    tables, why = spacedata.load.best_available()
+    assert len(tables.spacecraft) == 30 and "SPACEDATA_SNAPSHOT" in why
+
+
+def test_best_available_then_the_latest_fetched_snapshot(ll2, monkeypatch):
+    with spacedata.LL2Client(ll2.base, progress=False) as c:
+        write_snapshot(c.fetch_spacecraft(), default_snapshot_dir())
+    ll2.seen = []
+    tables, why = spacedata.load.best_available()
+    assert tables.provenance.complete and "latest fetched snapshot" in why and ll2.seen == []
+
+
+def test_best_available_then_a_fresh_sync_saved_as_the_latest(ll2, monkeypatch):
+    monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
+    tables, why = spacedata.load.best_available()
+    assert "fresh sync" in why and tables.provenance.complete
+    assert len(ll2.spacecraft_requests) == 7
+    assert spacedata.snapshot.latest_snapshot().manifest.complete
+
+
+def test_best_available_without_quota_serves_the_sample_and_says_why(ll2, monkeypatch):
+    monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
+    ll2.quota, ll2.used = 15, 12
+    tables, why = spacedata.load.best_available()
+    assert tables.provenance.source == "bundled" and "needs about 7 calls" in why
+    assert ll2.spacecraft_requests == []
+
+
+def test_best_available_offline_says_offline():
+    tables, why = spacedata.load.best_available(quick_s=1)  # the base URL is a closed port
+    assert tables.provenance.source == "bundled" and why.startswith("the bundled 20-record")
+    assert "offline" in why
+
+
+def test_best_available_gives_up_on_a_silent_server(monkeypatch):
+    """A host that accepts the connection and never answers: the probe's deadline ends it."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        monkeypatch.setenv(
+            "SPACEDATA_BASE_URL", f"http://127.0.0.1:{silent.getsockname()[1]}/2.3.0/"
+        )
+        tables, why = spacedata.load.best_available(quick_s=0.5)
+    assert tables.provenance.source == "bundled" and "timed out" in why
