@@ -7,24 +7,66 @@ Tables (keys in brackets):
 * ``agencies`` [agency_id]: the agencies that operate configurations.
 * ``families`` [family_id]: configuration families.
 * ``config_families`` [config_id, family_id]: the many-to-many link.
+* ``rejected`` [position]: records that could not be used at all, kept aside with the reason and
+  their raw JSON text. ``len(spacecraft) + len(rejected)`` is always the number of records given.
 
-:func:`flatten` joins them into one wide frame, one row per spacecraft.
+:func:`flatten` joins the data tables into one wide frame, one row per spacecraft.
 Durations are ``timedelta64[ns]`` (see :mod:`spacedata.durations` for the policy on bad values);
 ``*_days`` columns hold the same durations as float days for charts.
+
+Every record that can be keyed is loaded, whatever shape it comes in (older API versions,
+hostile values); one bad record never fails a load:
+
+* A record that is not an object, or has no usable ``id`` (missing, null, a boolean, a float, a
+  non-digit string, an object, beyond int64), is quarantined in ``rejected``; one
+  :class:`~spacedata.errors.RejectedRecordWarning` says how many and why. A digit-string id
+  (``"42"``) is used as the integer (unless that integer is already another record's id).
+* Older shapes map to their value: an ``{id, name}`` object given as its plain name (``status``,
+  ``spacecraft_config.type``, ``agency.type`` as LL2 2.2.0 sends it, ``manufacturer``); keys
+  that older list records lack (2.2.0 has no ``time_in_space`` / ``flights_count``) become null.
+* Values that convert without loss are coerced: ASCII digit strings to integers, ``"true"`` /
+  ``"false"`` and ``1`` / ``0`` to booleans, numbers to text, an ``image`` given as a string to
+  ``image_url``. Anything else of the wrong type becomes null. Both are reported by one
+  :class:`~spacedata.errors.RecordWarning` per field, naming the spacecraft ids (for
+  configuration, agency and family fields: the record whose copy of the configuration was used).
+
+Each column's types are checked in one pass; values are converted one by one only in a column
+that holds an unexpected type, so well-formed records cost what they always did.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
+import re
 import warnings
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
 
 from .durations import to_timedelta64
-from .errors import RecordError, SpacedataWarning
+from .errors import RecordWarning, RejectedRecordWarning
 from .provenance import Provenance
+
+__all__ = [
+    "AGENCY_DTYPES",
+    "CONFIG_FAMILY_DTYPES",
+    "CONFIGURATION_DTYPES",
+    "FAMILY_DTYPES",
+    "REJECTED_DTYPES",
+    "SPACECRAFT_DTYPES",
+    "WIDE_DTYPES",
+    "RecordWarning",
+    "Tables",
+    "build_tables",
+    "check_dtypes",
+    "flatten",
+]
+
+log = logging.getLogger("spacedata")
 
 DURATIONS = ("time_in_space", "time_docked", "fastest_turnaround")
 _DAY = np.timedelta64(1, "D")
@@ -72,6 +114,10 @@ FAMILY_DTYPES = {
     "maiden_flight": "datetime64[ns]",
 }
 CONFIG_FAMILY_DTYPES = {"config_id": "Int64", "family_id": "Int64"}
+#: Records quarantined by :func:`build_tables`: ``position`` in the input list, the raw ``id`` as
+#: text (a string as given, anything else as JSON; NA when absent or null), the ``reason``, and
+#: the record's ``raw`` JSON text (keys sorted).
+REJECTED_DTYPES = {"position": "Int64", "id": "string", "reason": "string", "raw": "string"}
 #: The wide frame of :func:`flatten` / :func:`spacedata.load_spacecraft`.
 WIDE_DTYPES = {
     **SPACECRAFT_DTYPES,
@@ -86,13 +132,20 @@ WIDE_DTYPES = {
 }
 
 
-class RecordWarning(SpacedataWarning):
-    """A field of some records had the wrong type and was set to null (ids are named)."""
+_DATA_TABLES = ("spacecraft", "configurations", "agencies", "families", "config_families")
 
 
-@dataclass(frozen=True)
+def _no_rejections() -> pd.DataFrame:
+    return _rejected_frame([])
+
+
+@dataclasses.dataclass(frozen=True)
 class Tables:
-    """The normalised tables of one load, with their provenance."""
+    """The normalised tables of one load, with their provenance.
+
+    ``rejected`` sits beside the five data tables: the records that could not be used at all
+    (``REJECTED_DTYPES``; empty when every record loaded). It carries the same provenance attrs.
+    """
 
     spacecraft: pd.DataFrame
     configurations: pd.DataFrame
@@ -100,90 +153,59 @@ class Tables:
     families: pd.DataFrame
     config_families: pd.DataFrame
     provenance: Provenance | None = None
+    rejected: pd.DataFrame = dataclasses.field(default_factory=_no_rejections)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The tables by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "provenance"}
+        """The five data tables by name (``rejected`` is not among them)."""
+        return {name: getattr(self, name) for name in _DATA_TABLES}
 
     def wide(self) -> pd.DataFrame:
         """One row per spacecraft with configuration, agency and family names joined in."""
         return flatten(self)
 
 
-def build_tables(records: Iterable[dict], provenance: Provenance | None = None) -> Tables:
-    """Build the normalised tables from raw ``/spacecraft/`` records (normal or detailed mode).
+def build_tables(records: Iterable[object], provenance: Provenance | None = None) -> Tables:
+    """Build the normalised tables from raw ``/spacecraft/`` records (normal or detailed mode,
+    LL2 2.3.0 or older shapes).
 
-    Missing optional keys become nulls. Raises :class:`RecordError` for a record that is not
-    an object or has no ``id``: nothing is dropped silently.
+    Never raises for a bad record: one that cannot be keyed goes to ``Tables.rejected``, a field
+    of the wrong type becomes null or is coerced, a bad duration becomes NaT, each reported by
+    one warning (see the module docstring). Missing optional keys become nulls silently.
+    ``records`` are expected unique by id (:func:`spacedata._pages.unique_records`); when copies
+    of one configuration differ, the one in the last record that carries it is used.
     """
-    recs = list(records)
-    for i, r in enumerate(recs):
-        if not isinstance(r, dict) or r.get("id") is None:
-            name = r.get("name") if isinstance(r, dict) else None
-            raise RecordError(
-                f"Record #{i} (name={name!r}) has no 'id'; it cannot be keyed. "
-                "Check the source pages: every LL2 spacecraft record has an integer id."
-            )
-    ids = [r["id"] for r in recs]
-    cfgs = [r.get("spacecraft_config") or {} for r in recs]
-    col = _Columns(ids)
+    given = records if isinstance(records, list) else list(records)
+    c = _Cleaner()
+    recs, ids, rejected = _screen(given, c)
+    c.ids = ids
 
+    cfgs = c.objects(_get(recs, "spacecraft_config"), "spacecraft_config")
+    cfg_ids, cfg_id_array = c.ints(
+        [x.get("id") if x is not None else None for x in cfgs], "spacecraft_config.id"
+    )
     data: dict[str, object] = {
-        "id": col.ints(ids, "id"),
-        "name": col.strings([r.get("name") for r in recs]),
-        "serial_number": col.strings([r.get("serial_number") for r in recs]),
-        "status": pd.Categorical([(r.get("status") or {}).get("name") for r in recs]),
-        "in_space": col.bools([r.get("in_space") for r in recs], "in_space"),
-        "is_placeholder": col.bools([r.get("is_placeholder") for r in recs], "is_placeholder"),
-        "flights_count": col.ints([r.get("flights_count") for r in recs], "flights_count"),
-        "mission_ends_count": col.ints(
-            [r.get("mission_ends_count") for r in recs], "mission_ends_count"
-        ),
+        "id": pd.array(ids, dtype="Int64"),
+        "name": _strings(c.strings(_get(recs, "name"), "name")),
+        "serial_number": _strings(c.strings(_get(recs, "serial_number"), "serial_number")),
+        "status": pd.Categorical(c.lookup(_get(recs, "status"), "name", _to_name, "status")),
+        "in_space": c.bools(_get(recs, "in_space"), "in_space"),
+        "is_placeholder": c.bools(_get(recs, "is_placeholder"), "is_placeholder"),
+        "flights_count": c.ints(_get(recs, "flights_count"), "flights_count")[1],
+        "mission_ends_count": c.ints(_get(recs, "mission_ends_count"), "mission_ends_count")[1],
+        "config_id": cfg_id_array,
+        "description": _strings(c.strings(_get(recs, "description"), "description")),
+        "url": _strings(c.strings(_get(recs, "url"), "url")),
+        "image_url": _strings(c.lookup(_get(recs, "image"), "image_url", _to_url, "image")),
     }
     for name in DURATIONS:
-        data[name] = to_timedelta64([_text(r.get(name)) for r in recs], ids, name)
-    for name in DURATIONS:
+        data[name] = to_timedelta64(_get(recs, name), ids, name)
         data[name + "_days"] = data[name] / _DAY
-    data["config_id"] = col.ints([c.get("id") for c in cfgs], "spacecraft_config.id")
-    data["description"] = col.strings([r.get("description") for r in recs])
-    data["url"] = col.strings([r.get("url") for r in recs])
-    data["image_url"] = col.strings([(r.get("image") or {}).get("image_url") for r in recs])
     spacecraft = _frame(data, SPACECRAFT_DTYPES)
 
-    configs: dict[int, dict] = {}
-    agencies: dict[int, dict] = {}
-    families: dict[int, dict] = {}
-    links: dict[tuple[int, int], None] = {}
-    for c in cfgs:
-        if c.get("id") is None:
-            continue
-        agency = c.get("agency") or {}
-        configs[c["id"]] = {
-            "config_id": c["id"],
-            "config_name": c.get("name"),
-            "config_type": (c.get("type") or {}).get("name"),
-            "config_in_use": c.get("in_use"),
-            "agency_id": agency.get("id"),
-        }
-        if agency.get("id") is not None:
-            agencies[agency["id"]] = {
-                "agency_id": agency["id"],
-                "agency_name": agency.get("name"),
-                "agency_abbrev": agency.get("abbrev"),
-                "agency_type": (agency.get("type") or {}).get("name"),
-            }
-        for fam in c.get("family") or ():
-            if not isinstance(fam, dict) or fam.get("id") is None:
-                continue
-            links[(c["id"], fam["id"])] = None
-            families[fam["id"]] = {
-                "family_id": fam["id"],
-                "family_name": fam.get("name"),
-                "family_description": fam.get("description"),
-                "manufacturer": (fam.get("manufacturer") or {}).get("name"),
-                "parent_family_id": (fam.get("parent") or {}).get("id"),
-                "maiden_flight": fam.get("maiden_flight"),
-            }
+    configs, agencies, families, links = _config_rows(cfgs, cfg_ids, ids, c)
+    c.warn()
+    if rejected:
+        _warn_rejected(rejected, len(given))
     tables = Tables(
         spacecraft=spacecraft,
         configurations=_rows(configs.values(), CONFIGURATION_DTYPES),
@@ -193,11 +215,72 @@ def build_tables(records: Iterable[dict], provenance: Provenance | None = None) 
             ({"config_id": c, "family_id": f} for c, f in links), CONFIG_FAMILY_DTYPES
         ),
         provenance=provenance,
+        rejected=_rejected_frame(rejected),
     )
     if provenance is not None:
-        for frame in tables.frames().values():
+        for frame in (*tables.frames().values(), tables.rejected):
             frame.attrs.update(provenance.as_attrs())
     return tables
+
+
+_CFG, _AGENCY, _FAMILY = (
+    "spacecraft_config.",
+    "spacecraft_config.agency.",
+    "spacecraft_config.family.",
+)
+
+
+def _config_rows(
+    cfgs: list, cfg_ids: list, ids: list[int], c: _Cleaner
+) -> tuple[dict, dict, dict, dict]:
+    """Rows of the configuration, agency, family and link tables, keyed by id. One pass over the
+    distinct configurations (the last copy of each, in record order); later rows replace
+    earlier ones with the same key."""
+    last = dict(zip(cfg_ids, range(len(cfg_ids)), strict=True))
+    last.pop(None, None)
+    configs: dict[int, dict] = {}
+    agencies: dict[int, dict] = {}
+    families: dict[int, dict] = {}
+    links: dict[tuple[int, int], None] = {}
+    at = c.at
+    for i in sorted(last.values()):
+        cfg, cid, rid = cfgs[i], cfg_ids[i], ids[i]
+        agency = at(cfg, "agency", _to_obj, _CFG + "agency", rid) or {}
+        aid = at(agency, "id", _to_int, _AGENCY + "id", rid)
+        configs[cid] = {
+            "config_id": cid,
+            "config_name": at(cfg, "name", _to_str, _CFG + "name", rid),
+            "config_type": at(cfg, "type", _to_name, _CFG + "type", rid),
+            "config_in_use": at(cfg, "in_use", _to_bool, _CFG + "in_use", rid),
+            "agency_id": aid,
+        }
+        if aid is not None:
+            agencies[aid] = {
+                "agency_id": aid,
+                "agency_name": at(agency, "name", _to_str, _AGENCY + "name", rid),
+                "agency_abbrev": at(agency, "abbrev", _to_str, _AGENCY + "abbrev", rid),
+                "agency_type": at(agency, "type", _to_name, _AGENCY + "type", rid),
+            }
+        for raw in at(cfg, "family", _to_list, _CFG + "family", rid) or ():
+            fam = c.one(_to_obj, raw, _CFG + "family", rid)
+            if fam is None:
+                continue
+            fid = at(fam, "id", _to_int, _FAMILY + "id", rid)
+            if fid is None:
+                if fam.get("id") is None:  # a family that cannot be keyed is left out: say so
+                    c.note(_FAMILY + "id", rid, fam, None, _NULL)
+                continue
+            parent = at(fam, "parent", _to_obj, _FAMILY + "parent", rid) or {}
+            links[(cid, fid)] = None
+            families[fid] = {
+                "family_id": fid,
+                "family_name": at(fam, "name", _to_str, _FAMILY + "name", rid),
+                "family_description": at(fam, "description", _to_str, _FAMILY + "description", rid),
+                "manufacturer": at(fam, "manufacturer", _to_name, _FAMILY + "manufacturer", rid),
+                "parent_family_id": at(parent, "id", _to_int, _FAMILY + "parent.id", rid),
+                "maiden_flight": at(fam, "maiden_flight", _to_date, _FAMILY + "maiden_flight", rid),
+            }
+    return configs, agencies, families, links
 
 
 def flatten(tables: Tables) -> pd.DataFrame:
@@ -231,8 +314,26 @@ def check_dtypes(frame: pd.DataFrame, contract: dict[str, str]) -> list[str]:
     return problems
 
 
-def _text(value: object) -> str | None:
-    return value if value is None or isinstance(value, str) else repr(value)
+def _get(recs: list[dict], key: str) -> list:
+    return [r.get(key) for r in recs]
+
+
+def _strings(values: list) -> pd.arrays.StringArray:
+    return pd.array(values, dtype="string")
+
+
+def _types(values: Iterable) -> set[type]:
+    return set(map(type, values))
+
+
+def _short(value: object, width: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _listing(shown: list[str], total: int, sep: str = ", ") -> str:
+    more = f" and {total - len(shown)} more" if total > len(shown) else ""
+    return sep.join(shown) + more
 
 
 def _frame(data: dict, contract: dict[str, str]) -> pd.DataFrame:
@@ -251,38 +352,264 @@ def _rows(rows: Iterable[dict], contract: dict[str, str]) -> pd.DataFrame:
     return frame.sort_values(list(contract)[:2] if key == "config_id" else key, ignore_index=True)
 
 
-class _Columns:
-    """Typed column builders; a value of the wrong type becomes null and is reported by id."""
+# --- Value converters: each returns (value, how); how is _OK, _COERCED or _NULL. --------------
 
-    def __init__(self, ids: list):
-        self.ids = ids
+_OK, _COERCED, _NULL = "", "coerced", "null"
+_NONE = type(None)
+_NONES = frozenset({_NONE})
+_INT = frozenset({int, _NONE})
+_BOOL = frozenset({bool, _NONE})
+_STR = frozenset({str, _NONE})
+_DICT = frozenset({dict, _NONE})
+_I64 = (-(2**63), 2**63 - 1)
+_TRUTH = {"true": True, "false": False}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # pd.Timestamp alone would also read "now"
+Converter = Callable[[object], tuple[object, str]]
 
-    def ints(self, values: list, field: str) -> pd.arrays.IntegerArray:
+
+def _to_int(v: object) -> tuple[int | None, str]:
+    if v is None:
+        return None, _OK
+    if type(v) is int:
+        return (v, _OK) if _I64[0] <= v <= _I64[1] else (None, _NULL)
+    if type(v) is str and v.isascii() and v.isdigit() and len(v.lstrip("0")) <= 19:
+        n = int(v)  # at most 19 digits: no int() digit limit, no overflow
+        return (n, _COERCED) if n <= _I64[1] else (None, _NULL)
+    return None, _NULL
+
+
+def _to_bool(v: object) -> tuple[bool | None, str]:
+    if v is None or type(v) is bool:
+        return v, _OK
+    if type(v) is int and v in (0, 1):
+        return bool(v), _COERCED
+    if type(v) is str and v.strip().lower() in _TRUTH:
+        return _TRUTH[v.strip().lower()], _COERCED
+    return None, _NULL
+
+
+def _to_str(v: object) -> tuple[str | None, str]:
+    if v is None or type(v) is str:
+        return v, _OK
+    if type(v) in (int, float):
+        return str(v), _COERCED
+    return None, _NULL
+
+
+def _to_name(v: object) -> tuple[str | None, str]:
+    """An ``{id, name}`` object's name; a plain string is the name (older API versions)."""
+    if isinstance(v, dict):
+        return _to_str(v.get("name"))
+    if v is None or type(v) is str:
+        return v, _OK
+    return None, _NULL
+
+
+def _to_url(v: object) -> tuple[str | None, str]:
+    """An image object's ``image_url``; a plain string is taken as the URL."""
+    if isinstance(v, dict):
+        return _to_str(v.get("image_url"))
+    if type(v) is str:
+        return v, _COERCED
+    return None, (_OK if v is None else _NULL)
+
+
+def _to_obj(v: object) -> tuple[dict | None, str]:
+    return (v, _OK) if v is None or isinstance(v, dict) else (None, _NULL)
+
+
+def _to_list(v: object) -> tuple[list | None, str]:
+    return (v, _OK) if v is None or isinstance(v, list) else (None, _NULL)
+
+
+def _to_date(v: object) -> tuple[pd.Timestamp | None, str]:
+    """An ISO date or date-time within ``datetime64[ns]``'s range (UTC, naive)."""
+    if v is None:
+        return None, _OK
+    if type(v) is not str or not _ISO_DATE.match(v):
+        return None, _NULL
+    try:
+        ts = pd.Timestamp(v)
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime is a ValueError
+        return None, _NULL
+    if ts is pd.NaT:
+        return None, _NULL
+    if ts.tz is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return (ts, _OK) if pd.Timestamp.min <= ts <= pd.Timestamp.max else (None, _NULL)
+
+
+class _Cleaner:
+    """Typed column builders. A column's types are checked in one pass; only a column holding
+    an unexpected type is converted value by value, and each coerced or nulled value is noted
+    by record id, for one :class:`RecordWarning` per field."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.notes: dict[str, dict[str, list[tuple]]] = {}
+
+    def note(self, field: str, rid: object, raw: object, value: object, how: str) -> None:
+        self.notes.setdefault(field, {}).setdefault(how, []).append((rid, raw, value))
+
+    def one(self, convert: Converter, raw: object, field: str, rid: object) -> object:
+        value, how = convert(raw)
+        if how:
+            self.note(field, rid, raw, value, how)
+        return value
+
+    def at(self, obj: dict, key: str, convert: Converter, field: str, rid: object) -> object:
+        return self.one(convert, obj.get(key), field, rid)
+
+    def each(
+        self, values: list, convert: Converter, field: str, ok: frozenset = frozenset()
+    ) -> list:
+        """``values`` converted one by one, except those of a type in ``ok`` (kept as they are)."""
+        one = self.one
+        return [
+            v if type(v) in ok else one(convert, v, field, rid)
+            for rid, v in zip(self.ids, values, strict=True)
+        ]
+
+    def ints(self, values: list, field: str) -> tuple[list, pd.arrays.IntegerArray]:
+        """The clean values and their ``Int64`` array."""
+        if not _types(values) <= _INT:
+            values = self.each(values, _to_int, field, _INT)
         try:
-            return pd.array(values, dtype="Int64")
-        except (TypeError, ValueError):
-            ok = [v if isinstance(v, int) and not isinstance(v, bool) else None for v in values]
-            self._report(field, values, ok)
-            return pd.array(ok, dtype="Int64")
+            return values, pd.array(values, dtype="Int64")
+        except OverflowError:  # an int beyond int64: check every one
+            values = self.each(values, _to_int, field, _NONES)
+            return values, pd.array(values, dtype="Int64")
 
     def bools(self, values: list, field: str) -> pd.arrays.BooleanArray:
-        ok = [v if isinstance(v, bool) else None for v in values]
-        self._report(field, values, ok)
-        return pd.array(ok, dtype="boolean")
+        if not _types(values) <= _BOOL:
+            values = self.each(values, _to_bool, field, _BOOL)
+        return pd.array(values, dtype="boolean")
 
-    def strings(self, values: list) -> pd.arrays.StringArray:
-        return pd.array([_text(v) for v in values], dtype="string")
+    def strings(self, values: list, field: str) -> list:
+        return values if _types(values) <= _STR else self.each(values, _to_str, field, _STR)
 
-    def _report(self, field: str, values: list, kept: list) -> None:
-        bad = [
-            (i, v)
-            for i, v, k in zip(self.ids, values, kept, strict=True)
-            if v is not None and k is None
-        ]
-        if bad:
-            shown = ", ".join(f"id {i}: {v!r}" for i, v in bad[:10])
-            warnings.warn(
-                f"{len(bad)} record(s) have a {field} of the wrong type, set to null ({shown}).",
-                RecordWarning,
-                stacklevel=4,
+    def objects(self, values: list, field: str) -> list:
+        return values if _types(values) <= _DICT else self.each(values, _to_obj, field, _DICT)
+
+    def lookup(self, values: list, key: str, convert: Converter, field: str) -> list:
+        """The string at ``key`` of each object (``status.name``); ``convert`` handles the rest."""
+        if _types(values) <= _DICT:
+            inner = [v.get(key) if v is not None else None for v in values]
+            if _types(inner) <= _STR:
+                return inner
+        return self.each(values, convert, field)
+
+    def warn(self) -> None:
+        for field, hows in self.notes.items():
+            parts = []
+            if bad := hows.get(_NULL):
+                shown = [f"id {rid}: {_short(raw)}" for rid, raw, _ in bad[:10]]
+                parts.append(
+                    f"{len(bad)} record(s) of the wrong type set to null ({_listing(shown, len(bad))})"
+                )
+            if coerced := hows.get(_COERCED):
+                shown = [f"id {rid}: {_short(raw)} -> {v!r}" for rid, raw, v in coerced[:10]]
+                parts.append(
+                    f"{len(coerced)} record(s) of another type coerced "
+                    f"({_listing(shown, len(coerced))})"
+                )
+            message = (
+                f"{field}: {'; '.join(parts)}. The records are kept (see spacedata.tidy for the "
+                "rules)."
             )
+            log.info(message)
+            warnings.warn(message, RecordWarning, stacklevel=3)
+
+
+# --- Records that cannot be used at all. ------------------------------------------------------
+
+
+def _screen(recs: list, c: _Cleaner) -> tuple[list[dict], list[int], list[dict]]:
+    """The usable records, their integer ids, and rows for ``Tables.rejected``. One pass over
+    the types decides; records are looked at one by one only if some are unusable."""
+    if _types(recs) <= {dict}:
+        try:
+            ids = [r["id"] for r in recs]
+        except KeyError:
+            ids = None
+        if ids is not None and (
+            not ids or (_types(ids) == {int} and _I64[0] <= min(ids) and max(ids) <= _I64[1])
+        ):
+            return recs, ids, []
+    # Parallel lists, no per-record tuples: 100k live tuples would set the cyclic GC rescanning
+    # every record again and again.
+    keys: list[int | None] = [None] * len(recs)
+    strings: list[int] = []  # positions of digit-string ids
+    rejected: list[dict] = []
+    for pos, r in enumerate(recs):
+        if not isinstance(r, dict):
+            kind = "null" if r is None else type(r).__name__
+            rejected.append(_rejection(pos, r, None, f"not an object ({kind})"))
+            continue
+        raw = r.get("id")
+        value, how = _to_int(raw)
+        if value is None:
+            reason = (
+                "no id"
+                if raw is None
+                else f"id out of int64 range: {raw}"
+                if type(raw) is int
+                else f"id is not an integer: {_short(raw)}"
+            )
+            rejected.append(_rejection(pos, r, raw, reason))
+        elif how == _COERCED:
+            strings.append(pos)
+        else:
+            keys[pos] = value
+    taken = set(keys)
+    for pos in strings:  # a digit-string id is usable unless its integer is already taken
+        raw = recs[pos]["id"]
+        value = int(raw)
+        if value in taken:
+            reason = f"duplicate id {value} (given as {raw!r})"
+            rejected.append(_rejection(pos, recs[pos], raw, reason))
+        else:
+            taken.add(value)
+            keys[pos] = value
+            c.note("id", value, raw, value, _COERCED)
+    rejected.sort(key=itemgetter("position"))
+    return (
+        [r for r, k in zip(recs, keys, strict=True) if k is not None],
+        [k for k in keys if k is not None],
+        rejected,
+    )
+
+
+def _rejection(position: int, record: object, raw_id: object, reason: str) -> dict:
+    text = None if raw_id is None else raw_id if type(raw_id) is str else _json(raw_id)
+    return {"position": position, "id": text, "reason": reason, "raw": _json(record)}
+
+
+def _json(value: object) -> str:
+    """JSON text with sorted keys (``repr`` for what JSON cannot hold)."""
+    import orjson
+
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError: ints beyond 64 bits, non-str keys, objects
+        try:
+            return json.dumps(value, sort_keys=True, default=repr)
+        except (TypeError, ValueError):
+            return repr(value)
+
+
+def _rejected_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.array([r[c] for r in rows], dtype=t) for c, t in REJECTED_DTYPES.items()}
+    )
+
+
+def _warn_rejected(rejected: list[dict], received: int) -> None:
+    shown = [f"#{r['position']}: {r['reason']}" for r in rejected[:5]]
+    message = (
+        f"{len(rejected)} of {received} record(s) could not be used and were quarantined in "
+        f"Tables.rejected ({_listing(shown, len(rejected), '; ')}); the others are loaded. "
+        "A record needs to be an object with an integer id: check the source pages."
+    )
+    log.info(message)
+    warnings.warn(message, RejectedRecordWarning, stacklevel=3)

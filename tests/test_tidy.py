@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 
 from spacedata.durations import InvalidDuration, parse_duration
-from spacedata.errors import DurationWarning, RecordError
+from spacedata.errors import DurationWarning, RejectedRecordWarning
 from spacedata.synthetic import resample
 from spacedata.tidy import (
     AGENCY_DTYPES,
     CONFIG_FAMILY_DTYPES,
     CONFIGURATION_DTYPES,
     FAMILY_DTYPES,
+    REJECTED_DTYPES,
     SPACECRAFT_DTYPES,
     WIDE_DTYPES,
     RecordWarning,
@@ -80,10 +81,42 @@ def test_durations_convert_exactly(text, expected):
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["P1Y2M", "P2M", "-P1D", "P", "PT", "4 days", "", "P1DT"])
-def test_calendar_negative_and_malformed_durations_are_refused(text):
-    with pytest.raises(InvalidDuration):
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("P1Y2M", "P2M", "-P1D", "P", "PT", "4 days", "", "P1DT"),
+        *("P99999999D", "P106752D", "P9999999999D", "PT99999999999H", "P99999999W"),
+        *(3600, 1.5, {"days": 1}),
+    ],
+)
+def test_calendar_negative_malformed_and_out_of_range_durations_are_refused(text):
+    with pytest.raises(InvalidDuration):  # never OverflowError
         parse_duration(text)
+
+
+def test_longest_duration_that_fits_converts(real_records):
+    from spacedata.durations import MAX_DURATION, to_timedelta64
+
+    assert parse_duration("P106751D") == timedelta(days=106751) <= MAX_DURATION
+    assert pd.Timedelta(MAX_DURATION) <= pd.Timedelta.max
+    got = to_timedelta64(["P106751D", "PT1000000S"], [1, 2], "t")
+    assert list(got) == [pd.Timedelta(days=106751), pd.Timedelta(seconds=1_000_000)]
+
+
+def test_out_of_range_durations_in_a_column_become_nat_not_overflow():
+    from spacedata.durations import to_timedelta64
+
+    values = ["P1D", "P99999999D", "PT99999999999H", "P2D", 86400, None, "PT1000000S"]
+    with pytest.warns(DurationWarning) as caught:
+        got = to_timedelta64(values, [10, 11, 12, 13, 14, 15, 16], "time_in_space")
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert all(f"id {i}:" in message for i in (11, 12, 14))
+    assert "id 10:" not in message and "out of timedelta64[ns] range" in message
+    assert "not a string (int)" in message
+    want = [pd.Timedelta(days=1), None, None, pd.Timedelta(days=2), None, None]
+    assert [None if pd.isna(g) else pd.Timedelta(g) for g in got[:6]] == want
+    assert got[6] == pd.Timedelta(seconds=1_000_000)
 
 
 def test_bad_durations_become_nat_with_a_warning_naming_ids(real_records):
@@ -130,11 +163,16 @@ def test_records_missing_optional_keys_load_with_nulls(real_records):
     assert row["name"] == old["name"]
 
 
-def test_record_without_id_is_rejected_clearly(real_records):
+def test_record_without_id_is_quarantined_not_fatal(real_records):
     broken = copy.deepcopy(real_records[3])
     del broken["id"]
-    with pytest.raises(RecordError, match=r"Record #3 \(name='Soyuz 7K-L1 No.6'\) has no 'id'"):
-        build_tables([*real_records[:3], broken])
+    with pytest.warns(RejectedRecordWarning, match=r"1 of 4 record\(s\) .*\(#3: no id\)"):
+        t = build_tables([*real_records[:3], broken])
+    assert len(t.spacecraft) == 3 and len(t.rejected) == 1
+    assert check_dtypes(t.rejected, REJECTED_DTYPES) == []
+    row = t.rejected.iloc[0]
+    assert row["position"] == 3 and pd.isna(row["id"]) and row["reason"] == "no id"
+    assert '"name":"Soyuz 7K-L1 No.6"' in row["raw"]
 
 
 def test_wrongly_typed_field_is_nulled_with_a_warning(real_records):
@@ -144,8 +182,14 @@ def test_wrongly_typed_field_is_nulled_with_a_warning(real_records):
     with pytest.warns(RecordWarning) as caught:
         t = build_tables(records)
     text = " ".join(str(w.message) for w in caught)
-    assert f"flights_count of the wrong type, set to null (id {records[5]['id']}: 'many')" in text
-    assert f"in_space of the wrong type, set to null (id {records[6]['id']}: 'yes')" in text
+    assert (
+        f"flights_count: 1 record(s) of the wrong type set to null (id {records[5]['id']}: 'many')"
+        in text
+    )
+    assert (
+        f"in_space: 1 record(s) of the wrong type set to null (id {records[6]['id']}: 'yes')"
+        in text
+    )
     sc = t.spacecraft.set_index("id")
     assert pd.isna(sc.loc[records[5]["id"], "flights_count"]) and len(sc) == 20
     assert pd.isna(sc.loc[records[6]["id"], "in_space"])
