@@ -613,8 +613,8 @@ def _overlaps(prev: Page, page: Page) -> bool:
     return bool(last and first) and _rid(last[0]) is not None and _rid(last[0]) == _rid(first[0])
 
 
-def _rid(record: object) -> object:
-    return record.get("id") if isinstance(record, dict) else None
+def _rid(record: object) -> int | None:
+    return _pages.record_key(record)
 
 
 def _repeated_ids(chain: list[Page], overlap: bool) -> list[str]:

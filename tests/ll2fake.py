@@ -168,13 +168,22 @@ class FakeLL2:
         for order in reversed(args.get("ordering", "id").split(",")):
             key = order.lstrip("-")
             rows.sort(
-                key=lambda r, key=key: (r.get(key) is None, r.get(key) or 0),
+                key=lambda r, key=key: _sort_key(r.get(key)),
                 reverse=order.startswith("-"),
             )
         return rows
 
 
 DROP = object()
+
+
+def _sort_key(value: object) -> tuple:
+    """Nulls last; values of odd types (a hostile record's id) after numbers, by their text."""
+    if value is None:
+        return (2, 0, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value, "")
+    return (1, 0, str(value))
 
 
 def _drip(body: bytes, every_s: float):

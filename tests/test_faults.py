@@ -381,3 +381,12 @@ def test_fetch_errors_are_fetch_errors(exc):
 
 def test_cache_warning_is_a_spacedata_warning():
     assert issubclass(CacheWarning, spacedata.SpacedataWarning)
+
+
+@pytest.mark.parametrize("odd_id", [[1, 2], {"id": 3}, True, 1.0, "abc"])
+def test_records_with_odd_ids_reach_the_quarantine(client, ll2, odd_id):
+    ll2.records[300] = dict(ll2.records[300], id=odd_id)
+    result = client.fetch_spacecraft()
+    assert len(result.records) == 603  # 602 keyed + the odd one, nothing replaced or lost
+    tables = spacedata.tidy.build_tables(result.records)
+    assert len(tables.spacecraft) + len(tables.rejected) == 603 and len(tables.rejected) == 1
