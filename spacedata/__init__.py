@@ -39,16 +39,13 @@ _ERRORS = (
     "IncompleteError",
     "QuotaError",
     "SnapshotError",
-    "RecordError",
     "SpacedataWarning",
     "DurationWarning",
-    "CountDriftWarning",
     "SourceWarning",
     "CacheWarning",
     "StaleDataWarning",
     "RecordWarning",
     "RejectedRecordWarning",
-    "SnapshotWarning",
 )
 __all__ = ["__version__", *_LAZY, *_ERRORS]
 

@@ -176,6 +176,13 @@ def _info(args: argparse.Namespace) -> int:
         ("As of", prov.as_of + (f" ({prov.staleness})" if prov.stale_since else "")),
         ("Records", prov.completeness),
         (
+            "Rejected",
+            f"{len(tables.rejected)} record(s) could not be used (Python: "
+            "load_tables(...).rejected; the raw pages keep them)"
+            if len(tables.rejected)
+            else "none",
+        ),
+        (
             "Agencies",
             f"{len(tables.agencies)}: " + ", ".join(f"{a} {n}" for a, n in agencies.items() if n),
         ),

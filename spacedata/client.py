@@ -610,7 +610,11 @@ def _timeout_detail(exc: BaseException, client: LL2Client) -> str:
 def _overlaps(prev: Page, page: Page) -> bool:
     """True when ``page`` starts with the record ``prev`` ended with (nothing moved between)."""
     last, first = prev.data["results"][-1:], page.data["results"][:1]
-    return bool(last and first) and _rid(last[0]) is not None and _rid(last[0]) == _rid(first[0])
+    if not (last and first):
+        return False
+    if _rid(last[0]) is None or _rid(first[0]) is None:  # not a record: compare the items
+        return last[0] == first[0]
+    return _rid(last[0]) == _rid(first[0])
 
 
 def _rid(record: object) -> int | None:

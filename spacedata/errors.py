@@ -51,20 +51,12 @@ class SnapshotError(SpacedataError):
     """A snapshot directory is missing, incomplete on disk, or fails its checksums."""
 
 
-class RecordError(SpacedataError, ValueError):
-    """A record cannot be turned into a table row (for example it has no ``id``)."""
-
-
 class SpacedataWarning(UserWarning):
     """Base class of spacedata's warnings."""
 
 
 class DurationWarning(SpacedataWarning):
     """Some durations could not be converted exactly and were set to NaT (ids are named)."""
-
-
-class CountDriftWarning(SpacedataWarning):
-    """LL2's reported ``count`` changed during a sync, or disagrees with what arrived."""
 
 
 class SourceWarning(SpacedataWarning):
@@ -88,8 +80,3 @@ class RecordWarning(SpacedataWarning):
 class RejectedRecordWarning(SpacedataWarning):
     """Some records could not be used at all (not an object, no usable id) and were quarantined
     in ``Tables.rejected``; the raw pages still hold them."""
-
-
-class SnapshotWarning(SpacedataWarning):
-    """A snapshot's manifest makes a claim the pages do not bear out in a way that loses
-    nothing (for example its reported ``count`` differs from the records read)."""

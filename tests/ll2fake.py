@@ -45,7 +45,7 @@ class FakeLL2:
     #: offset -> keys to overwrite in that page's envelope (``{"count": "many"}``); a value
     #: of ``DROP`` removes the key.
     envelope: dict[int, dict] = field(default_factory=dict)
-    junk_offsets: set = field(default_factory=set)  # pages whose results gain 3 non-objects
+    junk_offsets: set = field(default_factory=set)  # pages whose items 10-12 are not objects
     drip_offsets: set = field(default_factory=set)  # pages sent one byte every drip_s seconds
     drip_s: float = 0.2
     seen: list[Seen] = field(default_factory=list)
@@ -115,7 +115,7 @@ class FakeLL2:
             )
         envelope = {"count": len(rows), "next": nxt, "previous": prev, "results": page}
         if offset in self.junk_offsets:
-            envelope["results"] = [*page, 42, None, ["not", "a", "record"]]
+            envelope["results"] = [*page[:10], 42, None, ["not", "a", "record"], *page[13:]]
         for key, value in self.envelope.get(offset, {}).items():
             if value is DROP:
                 envelope.pop(key, None)

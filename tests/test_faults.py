@@ -390,3 +390,15 @@ def test_records_with_odd_ids_reach_the_quarantine(client, ll2, odd_id):
     assert len(result.records) == 603  # 602 keyed + the odd one, nothing replaced or lost
     tables = spacedata.tidy.build_tables(result.records)
     assert len(tables.spacecraft) + len(tables.rejected) == 603 and len(tables.rejected) == 1
+
+
+def test_info_reports_quarantined_records(client, ll2, tmp_path, capsys):
+    ll2.records[5] = dict(ll2.records[5], id="not-a-number")
+    ll2.junk_offsets = {99}
+    from spacedata.snapshot import write_snapshot
+
+    write_snapshot(client.fetch_spacecraft(), tmp_path / "s", allow_partial=True)
+    assert main(["info", "--snapshot", str(tmp_path / "s.partial")]) == 0
+    captured = capsys.readouterr()
+    assert "Rejected:       4 record(s) could not be used" in captured.out
+    assert "4 of 603 record(s) could not be used and were quarantined" in captured.err
