@@ -1,8 +1,10 @@
-"""spacedata: Launch Library 2 spacecraft records as tidy pandas tables.
+"""spacedata: Launch Library 2 spacecraft and spacecraft-flight records as tidy pandas tables.
 
 >>> import spacedata
 >>> df = spacedata.load_spacecraft("bundled")      # one row per spacecraft
 >>> spacedata.provenance_of(df).describe()         # where it came from, as of when, complete?
+>>> flights = spacedata.load_flights("local")      # one row per flight (from a fetched snapshot)
+>>> spacedata.diff("old-snapshot", "new-snapshot") # what changed between two syncs
 
 Heavy modules (pandas, requests-cache, plotly, panel) load on first use, not on import.
 """
@@ -19,10 +21,12 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "load_spacecraft": "spacedata.load",
+    "load_flights": "spacedata.load",
     "load_tables": "spacedata.load",
     "fetch": "spacedata.load",
     "Tables": "spacedata.tidy",
     "LL2Client": "spacedata.client",
+    "Endpoint": "spacedata.endpoints",
     "read_snapshot": "spacedata.snapshot",
     "write_snapshot": "spacedata.snapshot",
     "bundled_snapshot": "spacedata.snapshot",
@@ -37,6 +41,7 @@ _ERRORS = (
     "NetworkError",
     "NotCachedError",
     "IncompleteError",
+    "QuotaExhaustedError",
     "QuotaError",
     "SnapshotError",
     "SpacedataWarning",
@@ -46,24 +51,30 @@ _ERRORS = (
     "StaleDataWarning",
     "RecordWarning",
     "RejectedRecordWarning",
+    "ConsistencyWarning",
 )
-__all__ = ["__version__", *_LAZY, *_ERRORS]
+__all__ = ["__version__", "diff", *_LAZY, *_ERRORS]
 
 
 _SUBMODULES = (
     "client",
     "config",
     "dashboard",
+    "diff",
     "durations",
+    "endpoints",
+    "load",
+    "manifest",
     "plots",
     "snapshot",
     "synthetic",
     "tidy",
+    "tidy_flights",
 )
 
 
 def __getattr__(name: str):
-    if name in _SUBMODULES:
+    if name in _SUBMODULES:  # spacedata.diff is a module you can call: diff(old, new)
         return import_module(f"spacedata.{name}")
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)

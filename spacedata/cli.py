@@ -1,8 +1,9 @@
 """``spacedata`` command line: thin over the package.
 
-Exit codes: 0 done (``fetch``: a complete, verified snapshot was written); 3 ``fetch`` did not
-complete (nothing was replaced; the message says what is missing and what to run next);
-1 any other error, always as one line; 2 a usage error.
+Exit codes: 0 done (``fetch``: a complete, verified snapshot was written; ``diff``: compared,
+whether or not anything changed); 3 ``fetch`` did not complete (nothing was replaced; the
+message says what is missing and when or how to run again); 1 any other error, always as one
+line; 2 a usage error.
 """
 
 from __future__ import annotations
@@ -52,25 +53,43 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .endpoints import DEFAULT_ENDPOINTS, ENDPOINTS
+
     p = argparse.ArgumentParser(
         prog="spacedata",
-        description="Launch Library 2 spacecraft data: fetch, inspect, export, serve.",
+        description="Launch Library 2 spacecraft data: fetch, inspect, compare, export, serve.",
     )
     p.add_argument("--version", action="version", version=f"spacedata {__version__}")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
-    f = sub.add_parser("fetch", help="read every /spacecraft/ page from LL2 into a snapshot")
+    f = sub.add_parser(
+        "fetch", help="read every page of the LL2 endpoints into one snapshot (spacecraft, flights)"
+    )
     f.add_argument("--out", type=Path, help="snapshot directory (default: the user data dir)")
     _add_http_args(f)
+    f.add_argument(
+        "--endpoints",
+        default=",".join(DEFAULT_ENDPOINTS),
+        metavar="NAMES",
+        help=f"comma-separated, from {', '.join(ENDPOINTS)} (default: {','.join(DEFAULT_ENDPOINTS)})",
+    )
     f.add_argument(
         "--param",
         action="append",
         default=[],
-        metavar="KEY=VALUE",
-        help="a documented /spacecraft/ filter, e.g. in_space=true (repeatable)",
+        metavar="[ENDPOINT:]KEY=VALUE",
+        help="a documented filter, e.g. in_space=true (to the endpoints that document it) or "
+        "spacecraft_flights:spacecraft=42 (repeatable)",
     )
     f.add_argument(
-        "--no-quota-check", action="store_true", help="skip the /api-throttle/ pre-check"
+        "--wait",
+        action="store_true",
+        help="when the hourly quota runs out, wait for it (with a countdown) and finish",
+    )
+    f.add_argument(
+        "--no-quota-check",
+        action="store_true",
+        help="skip /api-throttle/ and the plan; read until done or a 429",
     )
     f.add_argument("--refresh", action="store_true", help="ignore fresh cache entries")
     f.add_argument(
@@ -81,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.set_defaults(run=_fetch)
 
+    d = sub.add_parser("diff", help="what changed between two snapshots, endpoint by endpoint")
+    d.add_argument("old", help="a snapshot directory, or bundled/local/snapshot")
+    d.add_argument("new", help="a snapshot directory, or bundled/local/snapshot")
+    d.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    d.set_defaults(run=_diff)
+
     i = sub.add_parser("info", help="what the data holds, where it came from, cache and quota")
     _add_source_args(i)
     i.add_argument("--quota", action="store_true", help="also read /api-throttle/ (costs no quota)")
@@ -90,7 +115,16 @@ def _parser() -> argparse.ArgumentParser:
     _add_source_args(e)
     e.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     e.add_argument("--out", type=Path, required=True, help="file (wide table) or dir (--tables)")
-    e.add_argument("--tables", action="store_true", help="write every normalised table into --out")
+    e.add_argument(
+        "--tables",
+        action="store_true",
+        help="write every normalised table (flights too) into --out",
+    )
+    e.add_argument(
+        "--flights",
+        action="store_true",
+        help="write the flights (one row per flight) instead of the spacecraft",
+    )
     e.set_defaults(run=_export)
 
     c = sub.add_parser("import-captures", help="build a snapshot from browsable-API captures")
@@ -148,20 +182,62 @@ def _fetch(args: argparse.Namespace) -> int:
         if not sep:
             raise ValueError(f"--param {item!r}: write KEY=VALUE, e.g. in_space=true")
         params[key] = value
+    report = _Reporter(quiet=args.quiet)
     with _client(args, progress=False if args.quiet else None) as client:
-        snap = fetch(
-            args.out,
-            params=params,
-            client=client,
-            refresh=args.refresh,
-            check_quota=not args.no_quota_check and not args.offline,
-            allow_partial=args.allow_partial,
-        )
+        try:
+            snap = fetch(
+                args.out,
+                endpoints=args.endpoints,
+                params=params,
+                client=client,
+                refresh=args.refresh,
+                check_quota=not args.no_quota_check and not args.offline,
+                allow_partial=args.allow_partial,
+                wait=args.wait,
+                report=report,
+            )
+        finally:
+            report.close()
     m = snap.manifest
-    print(
-        f"Wrote {snap.provenance.location}: {m.records_received} of {m.count_reported} records, "
-        f"complete (verified), {len(m.pages)} pages."
+    parts = ", ".join(
+        f"{name} {p.records_received:,} of {p.count_reported:,} records ({len(p.pages)} pages)"
+        for name, p in m.endpoints.items()
     )
+    print(f"Wrote {snap.provenance.location}: {parts}; complete (verified).")
+    return 0
+
+
+class _Reporter:
+    """Where ``fetch`` says what it does: the plan on stdout; waiting on stderr, as a countdown
+    updated in place on a terminal, and as a line when it starts and ends otherwise."""
+
+    def __init__(self, quiet: bool):
+        self.tty = sys.stderr.isatty() and not quiet
+        self.open = False
+
+    def __call__(self, kind: str, text: str) -> None:
+        if kind == "plan":
+            print(text, flush=True)
+        elif kind == "wait":
+            if self.tty:
+                print(f"\rspacedata: waiting: {text}   ", end="", file=sys.stderr, flush=True)
+                self.open = True
+        else:
+            self.close()
+            print(f"spacedata: {text}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.open:
+            print(file=sys.stderr, flush=True)
+            self.open = False
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import diff, format_diff
+    from .load import load_tables
+
+    old, new = load_tables(args.old), load_tables(args.new)
+    print(format_diff(diff(old, new), args.format, old, new), end="")
     return 0
 
 
@@ -171,14 +247,28 @@ def _info(args: argparse.Namespace) -> int:
     sc = tables.spacecraft
     wide = tables.wide()
     agencies = wide["agency_abbrev"].value_counts()
+    flights = tables.flights
+    fprov = tables.provenance_for("spacecraft_flights")
+    if fprov is not None and (len(flights) or fprov.count is not None):
+        flights_line = f"{len(flights):,} listed; {fprov.completeness}"
+    else:
+        flights_line = "none in this source. " + (flights.attrs.get("note") or "")
+    by_endpoint = tables.rejected["endpoint"].value_counts()
+    checks = [n for n in tables.notes if n.startswith(("Checked:", "Mismatch:", "Not checked:"))]
     lines = [
         ("Source", f"{prov.source} ({prov.location})"),
         ("As of", prov.as_of + (f" ({prov.staleness})" if prov.stale_since else "")),
-        ("Records", prov.completeness),
+        ("Spacecraft", prov.completeness),
+        ("Flights", flights_line.strip()),
         (
             "Rejected",
-            f"{len(tables.rejected)} record(s) could not be used (Python: "
-            "load_tables(...).rejected; the raw pages keep them)"
+            f"{len(tables.rejected)} record(s) could not be used"
+            + (
+                f" ({', '.join(f'{e} {n}' for e, n in by_endpoint.items())})"
+                if len(by_endpoint) > 1
+                else ""
+            )
+            + " (Python: load_tables(...).rejected; the raw pages keep them)"
             if len(tables.rejected)
             else "none",
         ),
@@ -187,7 +277,8 @@ def _info(args: argparse.Namespace) -> int:
             f"{len(tables.agencies)}: " + ", ".join(f"{a} {n}" for a, n in agencies.items() if n),
         ),
         ("Configurations", str(len(tables.configurations))),
-        ("Flights", f"{int(sc['flights_count'].sum())} in total"),
+        ("Flight counts", f"{int(sc['flights_count'].sum())} in total (sum of flights_count)"),
+        *(("Consistency", note) for note in checks),
         ("In space now", str(int(sc["in_space"].sum()))),
         ("Time in space", f"{sc['time_in_space_days'].sum() / 365.25:.1f} years in total"),
         ("HTTP cache", _cache_line()),
@@ -219,7 +310,12 @@ def _cache_line() -> str:
 
 def _export(args: argparse.Namespace) -> int:
     tables = _load(args)
-    frames = tables.frames() if args.tables else {"spacecraft": tables.wide()}
+    if args.tables:
+        frames = tables.all_frames()
+    elif args.flights:
+        frames = {"flights": tables.flights_wide()}
+    else:
+        frames = {"spacecraft": tables.wide()}
     if args.tables:
         args.out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -236,8 +332,16 @@ def _export(args: argparse.Namespace) -> int:
         if args.tables
         else args.out.with_name(args.out.name + ".provenance.json")
     )
-    sidecar.write_text(json.dumps(tables.provenance.as_attrs(), indent=2) + "\n", encoding="utf-8")
-    print(f"Wrote {', '.join(map(str, written))} and {sidecar}. {tables.provenance.describe()}")
+    prov, endpoint = tables.provenance, "spacecraft"
+    if args.flights and not args.tables:
+        prov, endpoint = tables.provenance_for("spacecraft_flights") or prov, "spacecraft_flights"
+    meta = {**prov.as_attrs(), "endpoint": endpoint}
+    if args.tables:
+        meta["endpoints"] = {name: p.as_attrs() for name, p in tables.sources.items()}
+    if tables.notes:
+        meta["notes"] = list(tables.notes)
+    sidecar.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    print(f"Wrote {', '.join(map(str, written))} and {sidecar}. {prov.describe()}")
     return 0
 
 

@@ -80,3 +80,19 @@ class RecordWarning(SpacedataWarning):
 class RejectedRecordWarning(SpacedataWarning):
     """Some records could not be used at all (not an object, no usable id) and were quarantined
     in ``Tables.rejected``; the raw pages still hold them."""
+
+
+class QuotaExhaustedError(IncompleteError):
+    """The calls LL2's quota had left ran out before every page of the sync was read (the plan
+    said so before it began). Nothing was replaced; the pages read are cached and are not paid
+    for again. ``resume_at`` (UTC) says when the quota allows the rest: run again then, or pass
+    ``wait=True`` (``spacedata fetch --wait``) to sleep until then and finish."""
+
+    def __init__(self, message: str, resume_at: Any = None, partial: Any = None):
+        super().__init__(message, partial)
+        self.resume_at = resume_at
+
+
+class ConsistencyWarning(SpacedataWarning):
+    """Two endpoints disagree (a spacecraft's ``flights_count`` against the flights listed for
+    it). Both are kept as LL2 sent them; nothing is corrected."""

@@ -1,31 +1,59 @@
 """The one door to the data: choose a source and load tables (:func:`load_tables`), or sync
 LL2 into a snapshot (:func:`fetch`). Notebooks, the dashboard and the CLI all come through here,
-so the policy (fallbacks, quota, what counts as complete) lives in one place."""
+so the policy (fallbacks, quota, waiting, what counts as complete) lives in one place."""
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+import time
 import warnings
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import config
-from .client import FetchResult, LL2Client
-from .errors import FetchError, IncompleteError, SnapshotError, SourceWarning, SpacedataError
+from . import _pages, config
+from . import endpoints as _endpoints
+from .client import LL2Client, Sync, SyncResult, calls_for
+from .endpoints import DEFAULT_ENDPOINTS, ENDPOINTS
+from .errors import (
+    FetchError,
+    IncompleteError,
+    QuotaExhaustedError,
+    RateLimitError,
+    SnapshotError,
+    SourceWarning,
+    SpacedataError,
+)
 from .provenance import Provenance
 from .snapshot import (
     Snapshot,
     bundled_snapshot,
     default_snapshot_dir,
+    is_snapshot,
     latest_snapshot,
     read_snapshot,
 )
-from .tidy import Tables, build_tables
+from .tidy import EndpointData, Tables, assemble
+
+log = logging.getLogger("spacedata")
 
 #: Where records can come from; anything else is a snapshot directory.
 SOURCES = ("auto", "live", "snapshot", "local", "bundled")
+#: What a live load reads unless ``endpoints=`` says otherwise. Both endpoints together cost
+#: about 18 calls, more than the 15 an hour LL2 allows without a key, and a load cannot wait:
+#: ``spacedata fetch`` (:func:`fetch`) reads them all, waiting if it must.
+LIVE_ENDPOINTS = ("spacecraft",)
+#: Waits in a row that bring no new page before :func:`fetch` gives up.
+MAX_IDLE_WAITS = 3
+#: Seconds to wait after a 429 that says nothing about when to come back.
+DEFAULT_WAIT_S = 60.0
+
+Report = Callable[[str, str], None]
 
 
 def load_tables(
@@ -36,58 +64,66 @@ def load_tables(
     client: LL2Client | None = None,
     refresh: bool = False,
     check_quota: bool = False,
+    endpoints: Iterable[str] | str | None = None,
 ) -> Tables:
-    """Load the normalised spacecraft tables.
+    """Load the normalised tables: the spacecraft tables and ``flights``.
 
     Args:
         source: where the records come from:
 
             * ``"auto"``: ``SPACEDATA_SNAPSHOT`` if set; else the live API through the HTTP
-              cache (**this may spend API quota**: up to 7 of 15 calls an hour); if that
-              fails, ``"local"``, with a :class:`SourceWarning` saying which and why.
+              cache (**this may spend API quota**: up to 7 of 15 calls an hour for the
+              spacecraft); if that fails, ``"local"``, with a :class:`SourceWarning` saying
+              which and why.
             * ``"live"``: the API through the cache (offline mode reads the cache only).
             * ``"snapshot"``: ``snapshot=PATH``, else ``SPACEDATA_SNAPSHOT``, else the latest
               snapshot written by ``spacedata fetch``.
             * ``"local"``: the latest fetched snapshot if there is one, else the bundled
               sample; never the network. The command line's default.
-            * ``"bundled"``: the 20-record sample shipped with the package (a partial sample).
+            * ``"bundled"``: the 20-record sample shipped with the package (a partial sample,
+              spacecraft only).
             * a path (absolute or relative, e.g. ``"my-snapshot"``): that snapshot directory.
         snapshot: a snapshot directory; implies ``source="snapshot"``.
-        params: ``/spacecraft/`` filters for live loads (see :mod:`spacedata.client`).
+        params: filters for live loads: ``{"in_space": True}`` (each to the endpoints that
+            document it) or by endpoint, ``{"spacecraft_flights": {"spacecraft": 42}}``.
         client: an :class:`LL2Client` to use (default: one built from the environment).
         refresh: live loads ignore fresh cache entries.
-        check_quota: live loads first read ``/api-throttle/`` and raise :class:`QuotaError` if a
-            whole sync cannot fit in the calls left.
+        check_quota: live loads first read ``/api-throttle/`` and raise :class:`QuotaError` if
+            the whole load cannot fit in the calls left.
+        endpoints: what live loads read (default ``LIVE_ENDPOINTS``: the spacecraft only, since
+            the flights would take the load past the free hourly quota); snapshots hold what
+            they hold.
 
-    Every frame's ``.attrs`` carries the provenance (source, fetched_at, count, complete,
-    stale_since); :func:`spacedata.provenance_of` reads it back. Records that cannot be used
-    at all are in ``Tables.rejected``, never dropped silently.
+    An endpoint the source does not hold gives empty typed tables, and ``Tables.notes`` (and
+    the frame's ``.attrs["note"]``) says so. Every frame's ``.attrs`` carries the provenance of
+    its endpoint (source, fetched_at, count, complete, stale_since; ``endpoint``);
+    :func:`spacedata.provenance_of` reads it back. Records that cannot be used at all are in
+    ``Tables.rejected``, never dropped silently.
     """
     if snapshot is not None:
-        return _from_snapshot(read_snapshot(snapshot))
+        return _from_snapshot(lambda: read_snapshot(snapshot))
     if isinstance(source, os.PathLike) or source not in SOURCES:
         if isinstance(source, os.PathLike) or Path(source).expanduser().is_dir() or "/" in source:
-            return _from_snapshot(read_snapshot(source))
+            return _from_snapshot(lambda: read_snapshot(source))
         raise ValueError(
             f"source={source!r}: use one of {SOURCES} or an existing snapshot directory "
             f"(no directory {Path(source).resolve()})."
         )
     if source in ("auto", "snapshot") and config.snapshot_override():
-        return _from_snapshot(read_snapshot(config.snapshot_override()))
+        return _from_snapshot(lambda: read_snapshot(config.snapshot_override()))
     if source == "bundled":
-        return _from_snapshot(bundled_snapshot())
+        return _from_snapshot(bundled_snapshot)
     if source == "local":
-        return _from_snapshot(latest_snapshot() or bundled_snapshot())
+        return _from_snapshot(lambda: latest_snapshot() or bundled_snapshot())
     if source == "snapshot":
-        snap = latest_snapshot()
-        if snap is None:
+        if not is_snapshot(default_snapshot_dir()):
             raise SnapshotError(
                 "No fetched snapshot yet: run `spacedata fetch` (Python: spacedata.fetch()), "
                 'name one (snapshot=PATH), or use the 20-record sample (source="bundled").'
             )
-        return _from_snapshot(snap)
+        return _from_snapshot(lambda: read_snapshot(default_snapshot_dir()))
     try:
-        return _from_live(client, params, refresh, check_quota)
+        return _from_live(client, params, refresh, check_quota, endpoints)
     except FetchError as exc:
         if source == "live":
             raise
@@ -126,45 +162,108 @@ def load_spacecraft(
     ).wide()
 
 
+def load_flights(
+    source: str | os.PathLike = "auto",
+    *,
+    snapshot: str | os.PathLike | None = None,
+    params: dict[str, Any] | None = None,
+    client: LL2Client | None = None,
+    refresh: bool = False,
+    check_quota: bool = False,
+) -> pd.DataFrame:
+    """One row per spacecraft flight, with the spacecraft's configuration and agency names
+    joined in (``tidy.FLIGHTS_WIDE_DTYPES``); its ``.attrs`` describe the flights endpoint.
+
+    Takes the same arguments as :func:`load_tables`; live loads read both endpoints (about 18
+    calls: more than LL2's free 15 an hour, so ``"auto"`` usually falls back to your latest
+    snapshot: fetch one with ``spacedata fetch --wait``). A source without flights (the bundled
+    sample, snapshots of earlier releases) gives an empty typed frame whose ``.attrs["note"]``
+    says why.
+    """
+    return load_tables(
+        source,
+        snapshot=snapshot,
+        params=params,
+        client=client,
+        refresh=refresh,
+        check_quota=check_quota,
+        endpoints=DEFAULT_ENDPOINTS,
+    ).flights_wide()
+
+
 def fetch(
     out: str | os.PathLike | None = None,
     *,
+    endpoints: Iterable[str] | str | None = None,
     params: dict[str, Any] | None = None,
     client: LL2Client | None = None,
     refresh: bool = False,
     check_quota: bool = True,
     allow_partial: bool = False,
+    wait: bool = False,
+    sleep: Callable[[float], None] | None = None,
+    report: Report | None = None,
 ) -> Snapshot:
-    """Sync every ``/spacecraft/`` page from LL2 into the snapshot at ``out``.
+    """Sync every page of ``endpoints`` from LL2 into one snapshot at ``out``.
 
     The snapshot at ``out`` (default: the user data dir, which ``source="snapshot"`` reads) is
-    replaced only by a complete, verified sync, in one atomic step.
+    replaced only when every endpoint's sync is complete and verified, in one atomic step.
+
+    With ``check_quota`` (the default), ``/api-throttle/`` is read first, then page 1 of each
+    endpoint, which gives its ``count`` and is kept as page 1 (never paid twice); the plan
+    (``needs 18 calls; 15 left now; the other 3 after about 14:05 UTC``) goes to ``report``.
+    Then the pages the quota allows are read. If that is not all of them: with ``wait``, sleep
+    until LL2 allows more calls (a countdown goes to ``report``), and go on from where the sync
+    stopped; without, raise :class:`QuotaExhaustedError` saying when to run again. Pages read
+    are cached, so running again pays only for the rest.
 
     Args:
         out: snapshot directory.
-        params, refresh, check_quota: as for :meth:`LL2Client.fetch_spacecraft`.
+        endpoints: names (``"spacecraft,spacecraft_flights"`` or a list); default
+            ``spacedata.endpoints.DEFAULT_ENDPOINTS`` (both).
+        params: filters, as :func:`load_tables` takes them.
         client: an :class:`LL2Client` to use (default: one built from the environment).
+        refresh: ignore fresh cache entries (pages read in this call are not read twice).
+        check_quota: plan within the quota as above; False reads on until done or a 429.
         allow_partial: keep an incomplete result anyway, in ``<out>.partial`` (never over
             ``out``).
+        wait: sleep through quota windows (and 429s) instead of stopping.
+        sleep: the sleep function (default :func:`time.sleep`); tests pass one that moves a
+            clock instead.
+        report: ``report(kind, text)`` receives ``"plan"``, ``"wait-start"``, ``"wait"`` (each
+            second of a countdown), ``"resume"``; default: logged at INFO.
 
     Raises:
+        QuotaExhaustedError: the quota ran out first and ``wait`` is off; ``.resume_at`` says
+            when to run again. Nothing was replaced.
         IncompleteError: the sync finished but is not complete (records moved, ``next``
             stopped early, ids repeated...); nothing was replaced. Fetching again re-reads the
             pages involved.
         RateLimitError, ApiError, NetworkError, NotCachedError: the sync stopped early;
             nothing was replaced.
-        QuotaError: the quota pre-check refused; nothing was requested.
+        ValueError: an unknown endpoint or parameter; nothing was requested.
     """
     from .snapshot import partial_path, write_snapshot
 
+    names = _endpoints.names(endpoints)
     out = Path(out).expanduser() if out is not None else default_snapshot_dir()
     own = client is None
     client = client or LL2Client()
     try:
+        sync = client.sync(names, params, refresh=refresh)
         try:
-            result = client.fetch_spacecraft(params, refresh=refresh, check_quota=check_quota)
+            result = _run(
+                sync,
+                client,
+                refresh=refresh,
+                budgeted=check_quota and not client.offline,
+                wait=wait,
+                sleep=sleep or _sleep,
+                report=report or _log_report,
+                out=out,
+            )
         except FetchError as exc:
-            if allow_partial and isinstance(exc.partial, FetchResult) and exc.partial.pages:
+            if allow_partial and isinstance(exc.partial, SyncResult) and exc.partial.pages:
                 write_snapshot(exc.partial, out, allow_partial=True)
                 exc.args = (f"{exc} The partial result was kept in {partial_path(out)}.",)
             raise
@@ -185,11 +284,103 @@ def fetch(
     )
 
 
-def best_available(*, quick_s: float = 3.0, client: LL2Client | None = None) -> tuple[Tables, str]:
+def _run(
+    sync: Sync,
+    client: LL2Client,
+    *,
+    refresh: bool,
+    budgeted: bool,
+    wait: bool,
+    sleep: Callable[[float], None],
+    report: Report,
+    out: Path,
+) -> SyncResult:
+    """Plan, then read what the quota allows, waiting through windows if asked."""
+    if budgeted:
+        plan = sync.plan(client.throttle())
+        report("plan", plan.describe())
+    idle = 0
+    while True:
+        spent = sync.spent
+        try:
+            result = sync.run()
+        except RateLimitError as exc:  # LL2 counted differently, or no plan was made
+            if not wait:
+                raise
+            seconds = exc.retry_after or DEFAULT_WAIT_S
+        else:
+            if not result.paused:
+                return result
+            throttle = client.throttle()
+            if throttle.remaining > 0:  # calls freed meanwhile (LL2's window slides)
+                sync.allow(throttle.remaining)
+                continue
+            seconds = throttle.next_use_s if throttle.next_use_s > 0 else throttle.period_s
+            if not wait:
+                resume = _now() + timedelta(seconds=seconds)
+                again = " without --refresh" if refresh else ""
+                raise QuotaExhaustedError(
+                    f"LL2's quota ran out before the sync finished ({result.progress()}); {out} "
+                    f"was not replaced. Run `spacedata fetch` again{again} after {resume:%H:%M} "
+                    f"UTC (in about {math.ceil(seconds / 60)} min): the pages read are cached "
+                    "and are not paid for again. Or add --wait (Python: wait=True) to sleep "
+                    "until then and finish.",
+                    resume_at=resume,
+                    partial=result,
+                )
+        idle = 0 if sync.spent > spent else idle + 1
+        if idle > MAX_IDLE_WAITS:
+            raise QuotaExhaustedError(
+                f"LL2 allowed no further calls after {MAX_IDLE_WAITS} waits; {out} was not "
+                "replaced. The pages read are cached: run `spacedata fetch` again later.",
+                partial=sync.result(paused=True),
+            )
+        _countdown(seconds, sleep, report)
+        if budgeted:
+            sync.allow(client.throttle().remaining)
+
+
+def _countdown(seconds: float, sleep: Callable[[float], None], report: Report) -> None:
+    until = _now() + timedelta(seconds=seconds)
+    left = max(math.ceil(seconds), 1)
+    report(
+        "wait-start",
+        f"Waiting {left // 60} min {left % 60} s for LL2's quota (until {until:%H:%M:%S} UTC); "
+        "Ctrl-C stops, and the pages read stay cached.",
+    )
+    while left > 0:
+        report("wait", f"{left // 60:02d}:{left % 60:02d} left (until {until:%H:%M:%S} UTC)")
+        step = min(left, 1)
+        sleep(step)
+        left -= step
+    report("resume", "LL2's quota allows more calls now: going on from the cache.")
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _log_report(kind: str, text: str) -> None:
+    if kind != "wait":
+        log.info(text)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def best_available(
+    *,
+    quick_s: float = 3.0,
+    client: LL2Client | None = None,
+    endpoints: Iterable[str] | str | None = None,
+) -> tuple[Tables, str]:
     """The best data that can be had now, for a server that must start: ``SPACEDATA_SNAPSHOT``;
     else the latest fetched snapshot; else, if LL2 answers ``/api-throttle/`` within ``quick_s``
-    seconds and the quota allows a whole sync, a fresh :func:`fetch` (saved as the latest
-    snapshot); else the bundled sample. Never raises for a network or quota problem.
+    seconds and the quota allows it, a fresh :func:`fetch` of ``endpoints`` (default: both;
+    the spacecraft alone when only they fit), saved as the latest snapshot; else the bundled
+    sample. Never raises for a network or quota problem, and never starts a sync that the quota
+    cannot finish.
 
     Returns:
         The tables, and one sentence saying which source was chosen and why.
@@ -197,7 +388,7 @@ def best_available(*, quick_s: float = 3.0, client: LL2Client | None = None) -> 
     override = config.snapshot_override()
     if override is not None:
         return _from_snapshot(
-            read_snapshot(override)
+            lambda: read_snapshot(override)
         ), f"the snapshot named by SPACEDATA_SNAPSHOT ({override})"
     snap = latest_snapshot()
     if snap is not None:
@@ -206,43 +397,116 @@ def best_available(*, quick_s: float = 3.0, client: LL2Client | None = None) -> 
         client.base_url if client else None, timeout=(quick_s, quick_s), deadline=quick_s, retries=0
     )
     try:
-        probe.throttle()  # free, and fails fast when LL2 cannot be reached
+        throttle = probe.throttle()  # free, and fails fast when LL2 cannot be reached
     except FetchError as exc:
         return _bundled(f"offline: LL2 did not answer within {quick_s:g} s ({exc})")
     finally:
         probe.close()
+    names = _endpoints.names(endpoints)
+    need = {n: calls_for(ENDPOINTS[n].expected_records) for n in names}
+    chosen = names
+    if sum(need.values()) > throttle.remaining:
+        chosen = tuple(n for n in names if n == "spacecraft")
+        if not chosen or need["spacecraft"] > throttle.remaining:
+            least = min(need.values())
+            return _bundled(
+                f"LL2 could not be synced now: a sync needs about {least} calls (all of "
+                f"{', '.join(names)}: {sum(need.values())}) but only {throttle.remaining} of "
+                f"{throttle.limit} are left; the next frees up in {throttle.next_use_s} s"
+            )
     try:
-        fresh = fetch(client=client, check_quota=True)
+        fresh = fetch(client=client, endpoints=chosen, check_quota=True)
     except SpacedataError as exc:
         return _bundled(f"LL2 could not be synced now ({exc})")
-    return _from_snapshot(fresh), f"a fresh sync of LL2 just now, saved to {fresh.location}"
+    only = "" if chosen == names else f" ({', '.join(chosen)} only: the quota left too few calls)"
+    return (
+        _from_snapshot(fresh),
+        f"a fresh sync of LL2 just now{only}, saved to {fresh.location}",
+    )
 
 
 def _bundled(why: str) -> tuple[Tables, str]:
-    return _from_snapshot(bundled_snapshot()), f"the bundled 20-record sample; {why}"
+    return _from_snapshot(bundled_snapshot), f"the bundled 20-record sample; {why}"
 
 
-def _from_snapshot(snap: Snapshot) -> Tables:
-    return build_tables(snap.records(), snap.provenance)
+def _from_snapshot(snap: Snapshot | Callable[[], Snapshot]) -> Tables:
+    """The tables of a snapshot (given, or read by the callable). Reading and tidying run with
+    the cyclic GC paused, and the raw pages are dropped before it resumes: otherwise its first
+    collection scans every JSON object of every page once more (about a fifth of a load)."""
+    with _pages.gc_paused():
+        if callable(snap):
+            snap = snap()
+        tables = _tables_of(snap)
+        del snap
+    return tables
+
+
+def _tables_of(snap: Snapshot) -> Tables:
+    parts = {}
+    for name, ep in ENDPOINTS.items():
+        if snap.has(name):
+            parts[name] = EndpointData(
+                snap.records(name), snap.provenance_for(name), snap.manifest.part(name).params
+            )
+        else:
+            parts[name] = EndpointData(
+                None,
+                _absent(snap.provenance.source, str(snap.location)),
+                note=(
+                    f"This snapshot holds no {ep.label} (written before spacedata fetched "
+                    f"them, or fetched without them), so the {'/'.join(ep.tables)} table is "
+                    "empty. `spacedata fetch` reads them too."
+                ),
+            )
+    return assemble(parts)
+
+
+def _absent(source: str, location: str) -> Provenance:
+    return Provenance(
+        source=source, fetched_at=None, count=None, records=0, complete=False, location=location
+    )
 
 
 def _from_live(
-    client: LL2Client | None, params: dict | None, refresh: bool, check_quota: bool
+    client: LL2Client | None,
+    params: Mapping[str, Any] | None,
+    refresh: bool,
+    check_quota: bool,
+    endpoints: Iterable[str] | str | None,
 ) -> Tables:
+    names = _endpoints.names(endpoints if endpoints is not None else LIVE_ENDPOINTS)
     own = client is None
     client = client or LL2Client()
     try:
-        result = client.fetch_spacecraft(params, refresh=refresh, check_quota=check_quota)
+        sync = client.sync(names, params, refresh=refresh)
+        if check_quota:
+            client.check_quota(sum(calls_for(ENDPOINTS[n].expected_records) for n in names))
+        result = sync.run()
     finally:
         if own:
             client.close()
-    prov = Provenance(
-        source=result.source,
-        fetched_at=result.fetched_at,
-        count=result.count,
-        records=len(result.records),
-        complete=result.complete,
-        location=client.endpoint,
-        stale_since=result.stale_since,
-    )
-    return build_tables(result.records, prov)
+    parts = {}
+    for name, ep in ENDPOINTS.items():
+        r = result.results.get(name)
+        if r is None:
+            parts[name] = EndpointData(
+                None,
+                _absent(result.source, client.url_for(name)),
+                note=(
+                    f"This live load read {', '.join(names)} only, so the {'/'.join(ep.tables)} "
+                    f"table is empty: pass endpoints=[..., {name!r}], or fetch a snapshot with "
+                    "`spacedata fetch` (it reads every endpoint, waiting for the quota if asked)."
+                ),
+            )
+            continue
+        prov = Provenance(
+            source=r.source,
+            fetched_at=r.fetched_at,
+            count=r.count,
+            records=len(r.records),
+            complete=r.complete,
+            location=r.endpoint,
+            stale_since=r.stale_since,
+        )
+        parts[name] = EndpointData(r.records, prov, r.params)
+    return assemble(parts)

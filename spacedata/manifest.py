@@ -1,10 +1,31 @@
 """The snapshot manifest: one typed model that the writer and the reader share.
 
-``manifest.json`` says where a snapshot's pages came from (endpoint, parameters, when), what
-they add up to (records, the endpoint's count, whether that is all of them, and if not why)
-and how to check them (file, sha256 and size of each page). :class:`Manifest` validates it,
-writes it byte for byte as earlier releases did, checks its claims against the records read,
-and is the one place that turns a snapshot into a :class:`~spacedata.provenance.Provenance`.
+``manifest.json`` says, for each endpoint a snapshot holds, where its pages came from (URL,
+parameters, when), what they add up to (records, the endpoint's count, whether that is all of
+them, and if not why) and how to check them (file, sha256 and size of each page).
+:class:`Manifest` validates it, writes it byte for byte, checks its claims against the records
+read, and is the one place that turns a snapshot into a
+:class:`~spacedata.provenance.Provenance` (one per endpoint).
+
+Two formats are read; format 2 is written:
+
+* **format 2** (since spacedata 0.2): several endpoints under one manifest::
+
+      {"format": 2, "source": "live", "fetched_at": ..., "complete": true,
+       "api_version": "2.3.0", "spacedata_version": ..., "credit": ...,
+       "endpoints": {
+         "spacecraft": {"endpoint": URL, "params": {...}, "fetched_at": ...,
+                        "count_reported": 603, "records_received": 603, "complete": true,
+                        "pages": [{"file": "pages/spacecraft/0001.json", "url": ...,
+                                   "sha256": ..., "bytes": ...}, ...]},
+         "spacecraft_flights": {...}}}
+
+  The top-level ``complete`` is true only when every endpoint's is; ``fetched_at`` is the
+  oldest endpoint's. ``note``, ``stale_since`` and ``problems`` appear only when they say
+  something.
+* **format 1** (earlier releases, the bundled sample): one ``/spacecraft/`` sync, its fields
+  at the top level (``endpoint``, ``params``, ``count_reported``, ..., ``pages``). It reads as
+  a manifest with the one endpoint ``spacecraft``, and is written back byte for byte.
 
 Every problem is one :class:`~spacedata.errors.SnapshotError` whose one-line message names the
 file and the field, e.g. ``.../manifest.json: pages.0.sha256: field required``.
@@ -18,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+import orjson
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -25,6 +47,7 @@ from pydantic import (
     ValidationError,
     field_serializer,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -33,7 +56,12 @@ from .errors import SnapshotError
 from .provenance import Provenance
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+#: The format this version writes; it reads ``FORMATS``.
+FORMAT = 2
+FORMATS = (1, 2)
+#: The endpoint a format-1 manifest describes, and the one the shortcuts of a
+#: :class:`Manifest` (``records_received``, ``count_reported``, ...) refer to when present.
+PRIMARY = "spacecraft"
 API_VERSION = "2.3.0"
 #: The largest page file a snapshot may hold (bytes); a manifest claiming more is refused.
 MAX_PAGE_BYTES = 64 * 2**20
@@ -44,6 +72,7 @@ PROVENANCE_SOURCES = {"captures": "bundled", "synthetic": "synthetic"}
 _OMITTED_WHEN = {"note": None, "stale_since": None, "problems": []}
 
 _SAFE_PART = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+_ENDPOINT_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -91,24 +120,56 @@ class PageEntry(BaseModel):
         return value
 
 
-class Manifest(BaseModel):
-    """``manifest.json`` of a snapshot (format 1).
+class EndpointEntry(BaseModel):
+    """One endpoint's part of a snapshot (format 2), or the whole of a format-1 manifest.
 
     Attributes:
-        format: always 1.
-        source: ``live``/``cache`` (fetched), ``captures`` (the bundled sample), ``synthetic``.
-        endpoint: the endpoint URL the pages came from.
+        endpoint: the URL the pages came from.
         params: the query parameters of the sync, None if unknown.
-        fetched_at: when LL2 sent the oldest page (UTC), None if unknown.
+        fetched_at: when LL2 sent the oldest of its pages (UTC), None if unknown.
         count_reported: the endpoint's ``count``, None if unknown.
-        records_received: unique records (by id) in the pages.
-        complete: True only if the pages hold every record the endpoint reported.
-        note: free text for people (the bundled sample says what it is).
-        stale_since: when the data stopped being fresh (expired cache pages read offline).
-        problems: why the sync is incomplete, one sentence each; empty when complete.
-        api_version, spacedata_version, credit: what wrote it, and the data credit.
+        records_received: unique records (by id) in its pages.
+        complete: True only if its pages hold every record the endpoint reported.
+        stale_since: when its data stopped being fresh (expired cache pages read offline).
+        problems: why it is incomplete, one sentence each; empty when complete.
         pages: one :class:`PageEntry` per page file, in page order.
     """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    endpoint: str
+    params: dict[str, Any] | None
+    fetched_at: datetime | None
+    count_reported: int | None = Field(ge=0)
+    records_received: int = Field(ge=0)
+    complete: bool
+    stale_since: datetime | None = None
+    problems: list[str] = Field(default_factory=list)
+    pages: list[PageEntry]
+
+    @field_validator("fetched_at", "stale_since")
+    @classmethod
+    def _as_utc(cls, value: datetime | None) -> datetime | None:
+        return _utc(value)
+
+    @field_serializer("fetched_at", "stale_since")
+    def _iso(self, value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+
+def _known_format(value: int, allowed: tuple[int, ...]) -> int:
+    if value not in allowed:
+        raise PydanticCustomError(
+            "format",
+            "format {format} is not one this spacedata reads (it reads formats 1 and 2); "
+            "upgrade spacedata or fetch the snapshot again",
+            {"format": value},
+        )
+    return value
+
+
+class _ManifestV1(BaseModel):
+    """``manifest.json`` format 1: one ``/spacecraft/`` sync, its fields at the top level."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -130,15 +191,8 @@ class Manifest(BaseModel):
 
     @field_validator("format")
     @classmethod
-    def _known_format(cls, value: int) -> int:
-        if value != FORMAT:
-            raise PydanticCustomError(
-                "format",
-                "format {format} is not one this spacedata reads (it reads format {known}); "
-                "upgrade spacedata or fetch the snapshot again",
-                {"format": value, "known": FORMAT},
-            )
-        return value
+    def _format_1(cls, value: int) -> int:
+        return _known_format(value, (1,))
 
     @field_validator("fetched_at", "stale_since")
     @classmethod
@@ -149,21 +203,181 @@ class Manifest(BaseModel):
     def _iso(self, value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
+    def unified(self) -> Manifest:
+        part = EndpointEntry.model_construct(
+            endpoint=self.endpoint,
+            params=self.params,
+            fetched_at=self.fetched_at,
+            count_reported=self.count_reported,
+            records_received=self.records_received,
+            complete=self.complete,
+            stale_since=self.stale_since,
+            problems=list(self.problems),
+            pages=list(self.pages),
+        )
+        return Manifest.model_construct(
+            format=1,
+            source=self.source,
+            fetched_at=self.fetched_at,
+            complete=self.complete,
+            note=self.note,
+            stale_since=self.stale_since,
+            api_version=self.api_version,
+            spacedata_version=self.spacedata_version,
+            credit=self.credit,
+            endpoints={PRIMARY: part},
+        )
+
+
+class Manifest(BaseModel):
+    """A snapshot's ``manifest.json`` (format 2, or format 1 read as one endpoint).
+
+    Attributes:
+        format: 2, or 1 for a manifest read from an earlier release's snapshot (written back
+            in format 1, byte for byte).
+        source: ``live``/``cache`` (fetched), ``captures`` (the bundled sample), ``synthetic``.
+        fetched_at: when LL2 sent the oldest page of any endpoint (UTC), None if unknown.
+        complete: True only if every endpoint is complete.
+        note: free text for people (the bundled sample says what it is).
+        stale_since: when the data stopped being fresh (expired cache pages read offline).
+        api_version, spacedata_version, credit: what wrote it, and the data credit.
+        endpoints: one :class:`EndpointEntry` per endpoint, by name (``spacecraft``,
+            ``spacecraft_flights``), in the order they were fetched.
+
+    The properties ``endpoint``, ``params``, ``count_reported`` and ``records_received`` are
+    those of the primary endpoint (``spacecraft`` when present, else the first); ``pages`` and
+    ``problems`` gather every endpoint's.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    format: int
+    source: str
+    fetched_at: datetime | None
+    complete: bool
+    note: str | None = None
+    stale_since: datetime | None = None
+    api_version: str
+    spacedata_version: str
+    credit: str
+    endpoints: dict[str, EndpointEntry]
+
+    @field_validator("format")
+    @classmethod
+    def _known(cls, value: int) -> int:
+        return _known_format(value, FORMATS)
+
+    @field_validator("fetched_at", "stale_since")
+    @classmethod
+    def _as_utc(cls, value: datetime | None) -> datetime | None:
+        return _utc(value)
+
+    @field_serializer("fetched_at", "stale_since")
+    def _iso(self, value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    @field_validator("endpoints")
+    @classmethod
+    def _named_and_distinct(cls, value: dict[str, EndpointEntry]) -> dict[str, EndpointEntry]:
+        if not value:
+            raise PydanticCustomError("endpoints", "a snapshot holds at least one endpoint")
+        for name in value:
+            if not _ENDPOINT_NAME.fullmatch(name):
+                raise PydanticCustomError(
+                    "endpoints",
+                    "{name} is not an endpoint name (lower-case letters, digits and '_')",
+                    {"name": repr(name[:40])},
+                )
+        files = [p.file for part in value.values() for p in part.pages]
+        if len(set(files)) != len(files):
+            twice = next(f for f in files if files.count(f) > 1)
+            raise PydanticCustomError(
+                "endpoints", "page file {file} is listed twice", {"file": repr(twice[:80])}
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _complete_means_every_endpoint(self) -> Manifest:
+        open_ = [n for n, p in self.endpoints.items() if not p.complete]
+        if self.complete and open_:
+            raise PydanticCustomError(
+                "complete",
+                "'complete' says true but {names} is incomplete",
+                {"names": ", ".join(open_)},
+            )
+        if not self.complete and not open_:
+            raise PydanticCustomError(
+                "complete", "'complete' says false but every endpoint is complete", {}
+            )
+        return self
+
+    # ------------------------------------------------------------------------------ parts
+
+    @property
+    def primary(self) -> str:
+        """``spacecraft`` if the snapshot holds it, else its first endpoint."""
+        return PRIMARY if PRIMARY in self.endpoints else next(iter(self.endpoints))
+
+    def part(self, name: str | None = None) -> EndpointEntry:
+        """The entry of endpoint ``name`` (default: the primary). KeyError if absent."""
+        return self.endpoints[self.primary if name is None else name]
+
+    def has(self, name: str) -> bool:
+        return name in self.endpoints
+
+    @property
+    def endpoint(self) -> str:
+        return self.part().endpoint
+
+    @property
+    def params(self) -> dict[str, Any] | None:
+        return self.part().params
+
+    @property
+    def count_reported(self) -> int | None:
+        return self.part().count_reported
+
+    @property
+    def records_received(self) -> int:
+        return self.part().records_received
+
+    @property
+    def pages(self) -> list[PageEntry]:
+        """Every page entry, endpoint by endpoint."""
+        return [p for part in self.endpoints.values() for p in part.pages]
+
+    @property
+    def problems(self) -> list[str]:
+        """Every endpoint's problems (prefixed by its name when there are several)."""
+        several = len(self.endpoints) > 1
+        return [
+            f"{name}: {p}" if several else p
+            for name, part in self.endpoints.items()
+            for p in part.problems
+        ]
+
     # ----------------------------------------------------------------------------- reading
 
     @classmethod
     def from_json(cls, raw: bytes, where: str) -> Manifest:
-        """Parse and validate ``manifest.json`` bytes; ``where`` names the file in errors.
+        """Parse and validate ``manifest.json`` bytes (format 1 or 2); ``where`` names the file
+        in errors.
 
         Types are strict (``"603"`` is not a count, ``1`` is not ``true``); unknown keys are
         ignored. Raises :class:`SnapshotError` with one line naming the file and the field.
         """
         try:
-            return cls.model_validate_json(raw, strict=True)
+            peek = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            peek = None  # let pydantic say what is wrong, as for any other error
+        model = _ManifestV1 if isinstance(peek, dict) and peek.get("format") == 1 else cls
+        try:
+            manifest = model.model_validate_json(raw, strict=True)
         except ValidationError as exc:
             raise SnapshotError(
                 _one_line(where, exc, f"Fetch the snapshot again, or restore {MANIFEST}.")
             ) from None
+        return manifest.unified() if isinstance(manifest, _ManifestV1) else manifest
 
     # ----------------------------------------------------------------------------- writing
 
@@ -171,17 +385,50 @@ class Manifest(BaseModel):
     def build(
         cls, fields: Mapping[str, Any], pages: Sequence[Mapping[str, Any]], where: str
     ) -> Manifest:
-        """The manifest of a new snapshot: ``fields`` (source, endpoint, params, fetched_at,
+        """A **format-1** manifest (one ``/spacecraft/`` sync; what earlier releases wrote and
+        the bundled sample is): ``fields`` (source, endpoint, params, fetched_at,
         count_reported, records_received, complete, optionally note, stale_since, problems)
         plus the page entries and what wrote it. ``fetched_at`` may be a datetime or an ISO
         string. Raises :class:`SnapshotError` naming the field if one is missing or wrong."""
         data = {
             **fields,
-            "format": FORMAT,
+            "format": 1,
             "api_version": API_VERSION,
             "spacedata_version": __version__,
             "credit": config.CREDIT,
             "pages": list(pages),
+        }
+        try:
+            return _ManifestV1.model_validate(data).unified()
+        except ValidationError as exc:
+            raise SnapshotError(
+                _one_line(where, exc, "Nothing was written; pass the field as documented.")
+            ) from None
+
+    @classmethod
+    def build_endpoints(
+        cls,
+        fields: Mapping[str, Any],
+        parts: Mapping[str, Mapping[str, Any]],
+        where: str,
+    ) -> Manifest:
+        """A format-2 manifest: ``fields`` (source, optionally note) and, by endpoint name,
+        each part's fields (endpoint, params, fetched_at, count_reported, records_received,
+        complete, pages, optionally stale_since, problems). The top-level ``fetched_at``,
+        ``complete`` and ``stale_since`` are derived from the parts unless given. Raises
+        :class:`SnapshotError` naming the field if one is missing or wrong."""
+        stamps = [_utc(_dt(p.get("fetched_at"))) for p in parts.values()]
+        stale = [_utc(_dt(p.get("stale_since"))) for p in parts.values()]
+        data = {
+            "format": FORMAT,
+            "fetched_at": min((t for t in stamps if t), default=None),
+            "complete": bool(parts) and all(p.get("complete") is True for p in parts.values()),
+            "stale_since": min((t for t in stale if t), default=None),
+            **fields,
+            "api_version": API_VERSION,
+            "spacedata_version": __version__,
+            "credit": config.CREDIT,
+            "endpoints": {name: dict(part) for name, part in parts.items()},
         }
         try:
             return cls.model_validate(data)
@@ -192,47 +439,94 @@ class Manifest(BaseModel):
 
     def to_json(self) -> bytes:
         """``manifest.json`` as written: 2-space indented, keys in field order, trailing newline;
-        ``note``, ``stale_since`` and ``problems`` only when they say something."""
-        data = self.model_dump(mode="json")
-        for key, empty in _OMITTED_WHEN.items():
-            if data[key] == empty:
-                del data[key]
+        ``note``, ``stale_since`` and ``problems`` only when they say something. A format-1
+        manifest is written in format 1."""
+        if self.format == 1:
+            part = self.part()
+            data = _ManifestV1.model_construct(
+                format=1,
+                source=self.source,
+                endpoint=part.endpoint,
+                params=part.params,
+                fetched_at=part.fetched_at,
+                count_reported=part.count_reported,
+                records_received=part.records_received,
+                complete=part.complete,
+                note=self.note,
+                stale_since=part.stale_since,
+                problems=list(part.problems),
+                api_version=self.api_version,
+                spacedata_version=self.spacedata_version,
+                credit=self.credit,
+                pages=list(part.pages),
+            ).model_dump(mode="json")
+            _omit(data)
+        else:
+            data = self.model_dump(mode="json")
+            _omit(data)
+            for part in data["endpoints"].values():
+                _omit(part)
         return (json.dumps(data, indent=2) + "\n").encode("utf-8")
 
     # ------------------------------------------------------------------- claims, provenance
 
-    def check_records(self, records: int, where: str) -> None:
-        """Check the manifest's claims against the ``records`` (unique, by id) its pages hold.
+    def check_records(self, records: Mapping[str, int], where: str) -> None:
+        """Check each endpoint's claims against the ``records`` (unique, by id) its pages hold,
+        by endpoint name.
 
         ``records_received`` must equal them; ``complete: true`` also needs ``count_reported``
-        to equal them. An incomplete snapshot may report any count. Raises SnapshotError.
+        to equal them. An incomplete endpoint may report any count. Raises SnapshotError.
         """
-        if self.records_received != records:
-            raise SnapshotError(
-                f"{where}: records_received says {self.records_received} but its pages hold "
-                f"{records} records; the manifest or a page was changed. Fetch the snapshot again."
-            )
-        if self.complete and self.count_reported != records:
-            claimed = (
-                f"{self.count_reported} records" if self.count_reported is not None else "no count"
-            )
-            raise SnapshotError(
-                f"{where}: claims complete ({claimed}) but its pages hold {records}; "
-                "the manifest was changed or written wrongly. Fetch the snapshot again."
-            )
+        for name, part in self.endpoints.items():
+            held = records[name]
+            at = where if self.format == 1 else f"{where}: endpoints.{name}"
+            if part.records_received != held:
+                sep = ": " if self.format == 1 else "."
+                raise SnapshotError(
+                    f"{at}{sep}records_received says {part.records_received} but its pages hold "
+                    f"{held} records; the manifest or a page was changed. Fetch the snapshot "
+                    "again."
+                )
+            if part.complete and part.count_reported != held:
+                claimed = (
+                    f"{part.count_reported} records"
+                    if part.count_reported is not None
+                    else "no count"
+                )
+                raise SnapshotError(
+                    f"{at}: claims complete ({claimed}) but its pages hold {held}; the manifest "
+                    "was changed or written wrongly. Fetch the snapshot again."
+                )
 
-    def provenance(self, location: str) -> Provenance:
-        """The :class:`Provenance` of a snapshot with this manifest read from ``location``
-        (the path the user named, not a version directory inside it)."""
+    def provenance(self, location: str, endpoint: str | None = None) -> Provenance:
+        """The :class:`Provenance` of endpoint ``endpoint`` (default: the primary) of a
+        snapshot with this manifest read from ``location`` (the path the user named, not a
+        version directory inside it)."""
+        part = self.part(endpoint)
         return Provenance(
             source=PROVENANCE_SOURCES.get(self.source, "snapshot"),
-            fetched_at=self.fetched_at,
-            count=self.count_reported,
-            records=self.records_received,
-            complete=self.complete,
+            fetched_at=part.fetched_at or self.fetched_at,
+            count=part.count_reported,
+            records=part.records_received,
+            complete=part.complete,
             location=location,
-            stale_since=self.stale_since,
+            stale_since=part.stale_since or self.stale_since,
         )
+
+
+def _omit(data: dict) -> None:
+    for key, empty in _OMITTED_WHEN.items():
+        if key in data and data[key] == empty:
+            del data[key]
+
+
+def _dt(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime) else None
 
 
 def _one_line(where: str, exc: ValidationError, hint: str) -> str:

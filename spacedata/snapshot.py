@@ -1,12 +1,17 @@
-"""Snapshots: the raw LL2 pages of one sync plus ``manifest.json``, versioned and switched
-atomically, read safely.
+"""Snapshots: the raw LL2 pages of one sync (of one or several endpoints) plus
+``manifest.json``, versioned and switched atomically, read safely.
 
 ``write_snapshot(result, OUT)`` makes ``OUT`` a *store*::
 
-    OUT/CURRENT                              the name of the current version (one line)
-    OUT/versions/<version>/manifest.json     see :mod:`spacedata.manifest`
-    OUT/versions/<version>/pages/0001.json   each page's body exactly as LL2 sent it
-    OUT/.lock                                taken by writers only; readers never wait
+    OUT/CURRENT                                  the name of the current version (one line)
+    OUT/versions/<version>/manifest.json         see :mod:`spacedata.manifest` (format 2)
+    OUT/versions/<version>/pages/<endpoint>/0001.json   each page's body exactly as LL2 sent it
+    OUT/.lock                                    taken by writers only; readers never wait
+
+One snapshot holds every endpoint of one sync (``spacecraft``, ``spacecraft_flights``) under one
+manifest, written and switched together: a reader never sees the flights of one sync with the
+spacecraft of another. Snapshots of earlier releases (format 1: one endpoint,
+``pages/0001.json``) are read as snapshots holding ``spacecraft`` only.
 
 A write takes the lock, writes the new version under a temporary name, fsyncs it, reads it back
 to verify it, renames it into place and then switches ``CURRENT`` with one ``os.replace``. It
@@ -36,7 +41,7 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -49,7 +54,7 @@ import filelock
 
 from . import _pages, config
 from .errors import SnapshotError
-from .manifest import MANIFEST, MAX_PAGE_BYTES, Manifest
+from .manifest import MANIFEST, MAX_PAGE_BYTES, PRIMARY, Manifest
 from .provenance import Provenance
 
 log = logging.getLogger("spacedata")
@@ -69,6 +74,7 @@ _VERSION = re.compile(r"(\d{8})-\d{8}T\d{6}Z")
 _TMP_VERSION = ".tmp-"  # versions/.tmp-<pid>-<hex>: a version being written
 _TMP_CURRENT = re.compile(r"\.CURRENT\..*\.tmp")  # OUT/.CURRENT.<pid>-<hex>.tmp
 _FLAT_PAGE = re.compile(r"\d{4}\.json")
+_ENDPOINT_DIR = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _REFETCH = "Fetch the snapshot again (`spacedata fetch --out DIR`)."
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -91,25 +97,54 @@ class Snapshot:
         path: the directory actually read: a store's version directory, or a flat snapshot.
         manifest: its validated :class:`~spacedata.manifest.Manifest`.
         location: the path the user named (``OUT``); provenance reports this one.
+
+    Methods that take ``endpoint`` default to the primary one (``spacecraft`` when the snapshot
+    holds it); ``endpoints`` says which it holds.
     """
 
     path: Path
     manifest: Manifest
     location: Path
-    _parsed: list = field(repr=False, compare=False)
+    _parsed: dict = field(repr=False, compare=False)
+    _records: dict = field(repr=False, compare=False, default_factory=dict)
 
-    def pages(self) -> list[dict]:
-        """Every page, parsed (sizes, sha256 and claims were checked when it was read)."""
-        return list(self._parsed)
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """The endpoints this snapshot holds, in the order they were fetched."""
+        return tuple(self.manifest.endpoints)
 
-    def records(self) -> list[dict]:
-        """All records of all pages, de-duplicated by id (a later page wins), in page order.
-        The dicts are shared between calls: copy before changing them."""
-        return _pages.unique_records(self._parsed)
+    def has(self, endpoint: str) -> bool:
+        return endpoint in self.manifest.endpoints
+
+    def pages(self, endpoint: str | None = None) -> list[dict]:
+        """Every page of ``endpoint``, parsed (sizes, sha256 and claims were checked when it
+        was read). KeyError if the snapshot does not hold it."""
+        return list(self._parsed[self._name(endpoint)])
+
+    def records(self, endpoint: str | None = None) -> list[dict]:
+        """All records of ``endpoint``'s pages, de-duplicated by id (a later page wins), in page
+        order. The dicts are shared between calls: copy before changing them."""
+        name = self._name(endpoint)
+        if name not in self._records:
+            self._records[name] = _pages.unique_records(self._parsed[name])
+        return list(self._records[name])
 
     @property
     def provenance(self) -> Provenance:
+        """The provenance of the primary endpoint (see :meth:`provenance_for`)."""
         return self.manifest.provenance(str(self.location))
+
+    def provenance_for(self, endpoint: str) -> Provenance:
+        """Where ``endpoint``'s records came from, as of when, complete or not."""
+        return self.manifest.provenance(str(self.location), self._name(endpoint))
+
+    def _name(self, endpoint: str | None) -> str:
+        name = self.manifest.primary if endpoint is None else endpoint
+        if name not in self._parsed:
+            raise KeyError(
+                f"{self.location} holds no {name!r} pages (it holds {', '.join(self.endpoints)})."
+            )
+        return name
 
 
 # --------------------------------------------------------------------------------- reading
@@ -212,31 +247,39 @@ def _read_dir(where: Path, location: Path) -> Snapshot:
     manifest = Manifest.from_json(
         _read_file(where, MANIFEST, limit=MAX_MANIFEST_BYTES), str(manifest_path)
     )
-    bodies = []
-    for entry in manifest.pages:
-        body = _read_file(where, entry.file, limit=MAX_PAGE_BYTES, expected=entry.bytes)
-        if hashlib.sha256(body).hexdigest() != entry.sha256:
-            raise SnapshotError(
-                f"{where / entry.file}: does not match its sha256 in {MANIFEST}; the file was "
-                f"changed or damaged. {_REFETCH}"
-            )
-        bodies.append(body)
-    parsed = []
-    with _pages.gc_paused():
-        for entry, body in zip(manifest.pages, bodies, strict=True):
-            try:
-                page = _pages.parse(body)
-            except _pages.JSONDecodeError as exc:
+    bodies: dict[str, list[bytes]] = {}
+    for name, part in manifest.endpoints.items():
+        bodies[name] = []
+        for entry in part.pages:
+            body = _read_file(where, entry.file, limit=MAX_PAGE_BYTES, expected=entry.bytes)
+            if hashlib.sha256(body).hexdigest() != entry.sha256:
                 raise SnapshotError(
-                    f"{where / entry.file}: is not valid JSON ({exc}). {_REFETCH}"
-                ) from None
-            if not isinstance(page, dict) or not isinstance(page.get("results"), list):
-                raise SnapshotError(
-                    f"{where / entry.file}: is not an LL2 list page (no 'results' list). {_REFETCH}"
+                    f"{where / entry.file}: does not match its sha256 in {MANIFEST}; the file "
+                    f"was changed or damaged. {_REFETCH}"
                 )
-            parsed.append(page)
-    manifest.check_records(len(_pages.unique_records(parsed)), str(manifest_path))
-    return Snapshot(where, manifest, location, parsed)
+            bodies[name].append(body)
+    parsed: dict[str, list] = {}
+    records: dict[str, list] = {}
+    with _pages.gc_paused():
+        for name, part in manifest.endpoints.items():
+            parsed[name] = []
+            for entry, body in zip(part.pages, bodies[name], strict=True):
+                try:
+                    page = _pages.parse(body)
+                except _pages.JSONDecodeError as exc:
+                    raise SnapshotError(
+                        f"{where / entry.file}: is not valid JSON ({exc}). {_REFETCH}"
+                    ) from None
+                if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                    raise SnapshotError(
+                        f"{where / entry.file}: is not an LL2 list page (no 'results' list). "
+                        f"{_REFETCH}"
+                    )
+                parsed[name].append(page)
+            records[name] = _pages.unique_records(parsed[name])
+    del bodies
+    manifest.check_records({n: len(r) for n, r in records.items()}, str(manifest_path))
+    return Snapshot(where, manifest, location, parsed, records)
 
 
 def _kind(mode: int) -> str:
@@ -346,20 +389,26 @@ def partial_path(out: str | os.PathLike) -> Path:
 def write_snapshot(result: Any, out: str | os.PathLike, *, allow_partial: bool = False) -> Snapshot:
     """Write a sync's pages and manifest to the store ``out`` as a new current version.
 
-    ``result`` is a :class:`~spacedata.client.FetchResult` (or anything with its attributes;
-    ``problems`` and ``stale_since`` are optional). An incomplete result is refused with a
-    :class:`SnapshotError` and nothing is written, unless ``allow_partial=True``: then it is
-    written to :func:`partial_path` ``(out)``, never over ``out``. Returns the snapshot written
-    (its ``path`` is the new version directory, its ``location`` the store).
+    ``result`` is a :class:`~spacedata.client.SyncResult` (several endpoints) or a
+    :class:`~spacedata.client.FetchResult` (one; anything with its attributes: ``problems``,
+    ``stale_since`` and ``name`` are optional). An incomplete result (any endpoint incomplete)
+    is refused with a :class:`SnapshotError` and nothing is written, unless
+    ``allow_partial=True``: then it is written to :func:`partial_path` ``(out)``, never over
+    ``out``. Returns the snapshot written (its ``path`` is the new version directory, its
+    ``location`` the store).
     """
     out = Path(out).expanduser()
-    problems = [" ".join(str(p).split()) for p in getattr(result, "problems", None) or []]
+    results = getattr(result, "results", None)
+    if results is None:
+        results = {_name_of(result): result}
     target = out
     if not result.complete:
-        if not problems:
-            of = result.count if result.count is not None else "an unknown number"
-            problems = [f"{len(result.records)} unique records arrived of {of} reported"]
-        why = "; ".join(problems)
+        problems = [
+            f"{name}: {p}" if len(results) > 1 else p
+            for name, r in results.items()
+            for p in _problems(r)
+        ]
+        why = "; ".join(problems) or "a sync that did not finish"
         if not allow_partial:
             raise SnapshotError(
                 f"Not written: the sync is incomplete ({why}); {out} is unchanged. Fetch again, "
@@ -368,23 +417,45 @@ def write_snapshot(result: Any, out: str | os.PathLike, *, allow_partial: bool =
             )
         target = partial_path(out)
         log.warning("Incomplete sync (%s) written to %s; %s is unchanged.", why, target, out)
-    fetched_at = result.fetched_at or datetime.now(timezone.utc)
-    return write_pages(
-        target,
-        [p.content for p in result.pages],
-        [p.url for p in result.pages],
-        {
-            "source": result.source,
-            "endpoint": result.endpoint,
-            "params": result.params,
-            "fetched_at": fetched_at.astimezone(timezone.utc).replace(microsecond=0),
-            "count_reported": result.count,
-            "records_received": len(result.records),
-            "complete": result.complete,
-            "stale_since": getattr(result, "stale_since", None),
-            "problems": problems,
-        },
-    )
+    parts = {}
+    for name, r in results.items():
+        fetched_at = r.fetched_at or (datetime.now(timezone.utc) if r.pages else None)
+        parts[name] = (
+            [p.content for p in r.pages],
+            [p.url for p in r.pages],
+            {
+                "endpoint": r.endpoint,
+                "params": r.params,
+                "fetched_at": fetched_at
+                and fetched_at.astimezone(timezone.utc).replace(microsecond=0),
+                "count_reported": r.count,
+                "records_received": len(r.records),
+                "complete": bool(r.complete),
+                "stale_since": getattr(r, "stale_since", None),
+                "problems": _problems(r),
+            },
+        )
+    return write_endpoints(target, parts, {"source": result.source})
+
+
+def _problems(r: Any) -> list[str]:
+    problems = [" ".join(str(p).split()) for p in getattr(r, "problems", None) or []]
+    if not r.complete and not problems:
+        of = r.count if r.count is not None else "an unknown number"
+        problems = [f"{len(r.records)} unique records arrived of {of} reported"]
+    return problems
+
+
+def _name_of(result: Any) -> str:
+    """The endpoint name of a one-endpoint result: its ``name``, else the last part of its URL
+    if that names a declared endpoint, else ``spacecraft`` (what earlier results were)."""
+    from .endpoints import ENDPOINTS
+
+    name = getattr(result, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    last = str(getattr(result, "endpoint", "")).rstrip("/").rsplit("/", 1)[-1]
+    return last if last in ENDPOINTS else PRIMARY
 
 
 _CAPTURE_REQUEST = re.compile(r"^GET (\S+)$", re.M)
@@ -441,30 +512,72 @@ def write_pages(
     *,
     layout: Literal["store", "flat"] = "store",
 ) -> Snapshot:
-    """Write page bodies and a manifest (``fields`` plus checksums and versions) to ``out``.
+    """Write one endpoint's page bodies and a **format-1** manifest (``fields`` plus checksums
+    and versions) to ``out``: the layout earlier releases wrote, kept for the bundled sample
+    (``data/bundled``, rebuilt byte for byte) and for tests of old snapshots. New snapshots are
+    written by :func:`write_endpoints`.
 
     The low-level writer, without :func:`write_snapshot`'s completeness policy. ``fields`` are
-    the :class:`~spacedata.manifest.Manifest` fields other than ``format``, ``pages`` and what
-    wrote it. What is written is read back and verified (claims included) before it replaces
-    anything. ``layout="store"`` (default) adds a version to the store ``out``;
-    ``layout="flat"`` writes ``manifest.json`` and ``pages/`` directly in ``out``, replacing a
-    flat snapshot there with two renames (for shipped data such as ``data/bundled``; readers
-    of ``out`` may see the gap). Raises :class:`SnapshotError` and leaves ``out`` as it was if
-    anything fails.
+    the format-1 manifest fields other than ``format``, ``pages`` and what wrote it. What is
+    written is read back and verified (claims included) before it replaces anything.
+    ``layout="store"`` (default) adds a version to the store ``out``; ``layout="flat"`` writes
+    ``manifest.json`` and ``pages/`` directly in ``out``, replacing a flat snapshot there with
+    two renames (for shipped data such as ``data/bundled``; readers of ``out`` may see the
+    gap). Raises :class:`SnapshotError` and leaves ``out`` as it was if anything fails.
     """
+    _check_layout(layout)
+    out = Path(out).expanduser()
+    entries = _entries("pages", bodies, urls)
+    manifest = Manifest.build(fields, entries, f"the manifest for {out}")
+    return _write(out, list(bodies), manifest, layout)
+
+
+def write_endpoints(
+    out: str | os.PathLike,
+    endpoints: Mapping[str, tuple[Sequence[bytes], Sequence[str], Mapping[str, Any]]],
+    fields: Mapping[str, Any],
+    *,
+    layout: Literal["store", "flat"] = "store",
+) -> Snapshot:
+    """Write several endpoints' pages under one format-2 manifest to ``out``.
+
+    ``endpoints`` maps each endpoint name to ``(bodies, urls, part fields)``; the part fields
+    are those of :class:`~spacedata.manifest.EndpointEntry` but ``pages`` (endpoint, params,
+    fetched_at, count_reported, records_received, complete, optionally stale_since, problems).
+    ``fields`` are the top-level ones (source, optionally note). Page files go to
+    ``pages/<endpoint>/0001.json``. Otherwise as :func:`write_pages`: verified before anything
+    is replaced, atomic for ``layout="store"``; SnapshotError leaves ``out`` as it was.
+    """
+    _check_layout(layout)
+    out = Path(out).expanduser()
+    parts, bodies = {}, []
+    for name, (part_bodies, urls, part) in endpoints.items():
+        if not _ENDPOINT_DIR.fullmatch(str(name)):
+            raise SnapshotError(f"{name!r} is not an endpoint name; nothing was written.")
+        parts[name] = {**part, "pages": _entries(f"pages/{name}", part_bodies, urls)}
+        bodies += list(part_bodies)
+    manifest = Manifest.build_endpoints(fields, parts, f"the manifest for {out}")
+    return _write(out, bodies, manifest, layout)
+
+
+def _check_layout(layout: str) -> None:
     if layout not in ("store", "flat"):
         raise ValueError(f"layout={layout!r}: use 'store' or 'flat'.")
-    out = Path(out).expanduser()
-    entries = [
+
+
+def _entries(folder: str, bodies: Sequence[bytes], urls: Sequence[str]) -> list[dict]:
+    return [
         {
-            "file": f"pages/{n:04d}.json",
+            "file": f"{folder}/{n:04d}.json",
             "url": url,
             "sha256": hashlib.sha256(body).hexdigest(),
             "bytes": len(body),
         }
         for n, (body, url) in enumerate(zip(bodies, urls, strict=True), start=1)
     ]
-    manifest = Manifest.build(fields, entries, f"the manifest for {out}")
+
+
+def _write(out: Path, bodies: list[bytes], manifest: Manifest, layout: str) -> Snapshot:
     if layout == "flat":
         return _write_flat(out, bodies, manifest)
     return _write_store(out, bodies, manifest)
@@ -494,10 +607,10 @@ def _write_store(out: Path, bodies: Sequence[bytes], manifest: Manifest) -> Snap
         _remove_flat(out)
         _prune(versions, keep={name, current})
     log.info(
-        "Wrote snapshot %s (version %s): %d records, %s.",
+        "Wrote snapshot %s (version %s): %s; %s.",
         out,
         name,
-        manifest.records_received,
+        ", ".join(f"{n} {p.records_received} records" for n, p in manifest.endpoints.items()),
         "complete" if manifest.complete else "incomplete",
     )
     return dataclasses.replace(snap, path=versions / name)
@@ -550,10 +663,16 @@ def _verify(where: Path, out: Path) -> Snapshot:
 def _write_version(where: Path, bodies: Sequence[bytes], manifest: Manifest) -> None:
     """Pages and manifest into the empty directory ``where``, every file and directory fsynced."""
     (where / "pages").mkdir()
+    folders = {where / "pages"}
     for entry, body in zip(manifest.pages, bodies, strict=True):
-        _write_file(where.joinpath(*entry.file.split("/")), body)
+        path = where.joinpath(*entry.file.split("/"))
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True)
+            folders.add(path.parent)
+        _write_file(path, body)
     _write_file(where / MANIFEST, manifest.to_json())
-    _fsync_dir(where / "pages")
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        _fsync_dir(folder)
     _fsync_dir(where)
 
 
@@ -699,8 +818,13 @@ def _remove_flat(out: Path) -> list[str]:
             removed.append(MANIFEST)
         if pages.is_dir() and not pages.is_symlink():
             for p in pages.iterdir():
-                if _FLAT_PAGE.fullmatch(p.name) and p.is_file():
+                if _FLAT_PAGE.fullmatch(p.name) and p.is_file() and not p.is_symlink():
                     p.unlink()
+                elif _ENDPOINT_DIR.fullmatch(p.name) and p.is_dir() and not p.is_symlink():
+                    for q in p.iterdir():  # a format-2 flat snapshot: pages/<endpoint>/NNNN.json
+                        if _FLAT_PAGE.fullmatch(q.name) and q.is_file() and not q.is_symlink():
+                            q.unlink()
+                    p.rmdir()
             pages.rmdir()
             removed.append("pages/")
     except OSError as exc:  # the new version is current already; this is only tidying

@@ -11,7 +11,7 @@ import pytest
 
 from spacedata.client import LL2Client
 from spacedata.snapshot import bundled_snapshot
-from spacedata.synthetic import resample
+from spacedata.synthetic import REALISTIC_FLIGHTS, flights_for, resample
 from tests.ll2fake import FakeLL2
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +36,20 @@ def real_records() -> list[dict]:
     return bundled_snapshot().records()
 
 
+@pytest.fixture(scope="session")
+def fake_records(real_records) -> tuple[list[dict], list[dict]]:
+    """603 SYNTHETIC spacecraft resampled from the real ones, with about as many flights as the
+    live endpoints hold (1,085), consistent with their flights_count. Copy before changing."""
+    crafts = resample(real_records, 603, seed=1, flights=REALISTIC_FLIGHTS)
+    return crafts, flights_for(crafts, seed=1)
+
+
 @pytest.fixture
-def ll2(httpserver, real_records) -> FakeLL2:
-    """A fake LL2 on 127.0.0.1 holding 603 records (resampled from the real ones)."""
-    fake = FakeLL2(records=resample(real_records, 603, seed=1))
+def ll2(httpserver, fake_records) -> FakeLL2:
+    """A fake LL2 on 127.0.0.1 holding 603 spacecraft (resampled from the real ones) and their
+    1,085 flights (SYNTHETIC; ``ll2.flights``): a full sync costs 7 + 11 calls."""
+    crafts, flights = fake_records
+    fake = FakeLL2(records=[dict(r) for r in crafts], flights=[dict(f) for f in flights])
     fake.base = httpserver.url_for("/2.3.0/")
     httpserver.expect_request(re.compile(r"/2\.3\.0/.*")).respond_with_handler(fake.handle)
     return fake

@@ -1,16 +1,26 @@
-"""A local server that behaves like LL2's /2.3.0/spacecraft/ and /2.3.0/api-throttle/.
+"""A local server that behaves like LL2's /2.3.0/spacecraft/, /2.3.0/spacecraft_flights/ and
+/2.3.0/api-throttle/.
 
 It runs for real on 127.0.0.1 (pytest-httpserver/werkzeug) and implements what the client
 depends on: offset pagination with an absolute ``next`` link, ``limit`` capped at 100 (default
-10), the documented filters, ``search``, ``ordering``, a per-"hour" quota answered with DRF's 429
-shape, and faults switched on by attributes: 500s, count drift, records that move between pages
+10), the documented filters, ``search``, ``ordering``, ``mode``, a per-"hour" quota shared by
+the endpoints and answered with DRF's 429 shape, and faults switched on by attributes of each
+endpoint (:class:`FakeEndpoint`): 500s, count drift, records that move between pages
 (``after_page`` hooks), truncated JSON, HTML pages, a body that drips one byte at a time,
 malformed envelopes (``envelope``), junk items in ``results``.
+
+The spacecraft endpoint's attributes are also reachable on the server itself, as before
+(``ll2.records``, ``ll2.envelope = {...}``); the flights endpoint is ``ll2.flights``
+(``ll2.flights.records``, ``ll2.flights.html_offsets = {...}``).
+
+The quota window is a virtual clock: ``advance(seconds)`` moves it (a test's ``sleep``), and
+when a whole window has passed the calls used are forgotten, as LL2's are after an hour.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +29,7 @@ from urllib.parse import urlencode
 from werkzeug import Request, Response
 
 API = "/2.3.0/"
+DROP = object()
 
 
 @dataclass
@@ -28,66 +39,88 @@ class Seen:
     authorization: str | None
 
 
+def _flag(v: str) -> bool:
+    return v.lower() in ("true", "1")
+
+
+def _spacecraft_rows(rows: list[dict], args: dict) -> list[dict]:
+    if "in_space" in args:
+        rows = [r for r in rows if r["in_space"] == _flag(args["in_space"])]
+    if "is_placeholder" in args:
+        rows = [r for r in rows if r["is_placeholder"] == _flag(args["is_placeholder"])]
+    if "name" in args:
+        rows = [r for r in rows if r["name"] == args["name"]]
+    if "spacecraft_config" in args:
+        rows = [r for r in rows if r["spacecraft_config"]["id"] == int(args["spacecraft_config"])]
+    if "status" in args:
+        rows = [r for r in rows if r["status"]["id"] == int(args["status"])]
+    if "search" in args:
+        q = args["search"].lower()
+        rows = [
+            r for r in rows if q in r["name"].lower() or q in r["spacecraft_config"]["name"].lower()
+        ]
+    return rows
+
+
+def _flight_rows(rows: list[dict], args: dict) -> list[dict]:
+    if "spacecraft" in args:
+        rows = [r for r in rows if _dig(r, "spacecraft.id") == int(args["spacecraft"])]
+    if "search" in args:  # LL2 does not document the fields; spacecraft and launch names here
+        q = args["search"].lower()
+        rows = [
+            r
+            for r in rows
+            if q in str(_dig(r, "spacecraft.name")).lower()
+            or q in str(_dig(r, "launch.name")).lower()
+        ]
+    return rows
+
+
+def _detailed_flight(record: dict) -> dict:
+    from spacedata.synthetic import detailed
+
+    return detailed(record) if "launch_crew" not in record else record
+
+
 @dataclass
-class FakeLL2:
+class FakeEndpoint:
+    """One list endpoint of the fake, with its records and its fault switches."""
+
+    name: str
     records: list[dict]
-    base: str = ""  # set by the fixture: http://127.0.0.1:PORT/2.3.0/
-    quota: int = 10_000  # calls per "hour"; the api-throttle endpoint does not count
-    used: int = 0
-    retry_after: int | None = 1234
-    retry_after_header: str | None = None  # sent instead of str(retry_after), e.g. an HTTP date
-    fail_next: int = 0  # the next N spacecraft requests answer 500
+    select_rows: Callable[[list[dict], dict], list[dict]]
+    detailed: Callable[[dict], dict] | None = None  # the record in mode=detailed
+    fail_next: int = 0  # the next N requests answer 500
     truncate_offsets: set = field(default_factory=set)
     html_offsets: set = field(default_factory=set)
     drift_after_first_page: list = field(default_factory=list)  # records added after page 1
-    #: offset -> function(fake) run once, right after the page at that offset is served.
-    after_page: dict[int, Callable[[FakeLL2], None]] = field(default_factory=dict)
+    #: offset -> function(endpoint) run once, right after the page at that offset is served.
+    after_page: dict[int, Callable[[FakeEndpoint], None]] = field(default_factory=dict)
     #: offset -> keys to overwrite in that page's envelope (``{"count": "many"}``); a value
     #: of ``DROP`` removes the key.
     envelope: dict[int, dict] = field(default_factory=dict)
     junk_offsets: set = field(default_factory=set)  # pages whose items 10-12 are not objects
     drip_offsets: set = field(default_factory=set)  # pages sent one byte every drip_s seconds
     drip_s: float = 0.2
-    seen: list[Seen] = field(default_factory=list)
 
     @property
-    def spacecraft_requests(self) -> list[Seen]:
-        return [s for s in self.seen if s.path.endswith("/spacecraft/")]
+    def path(self) -> str:
+        return API + self.name + "/"
 
-    def handle(self, request: Request) -> Response:
-        args = request.args.to_dict()
-        self.seen.append(Seen(request.path, args, request.headers.get("Authorization")))
-        if request.path == API + "api-throttle/":
-            ident = "token" if request.headers.get("Authorization") else "127.0.0.1"
-            return _json(
-                [
-                    {
-                        "your_request_limit": self.quota,
-                        "limit_frequency_secs": 3600,
-                        "current_use": self.used,
-                        "next_use_secs": 0 if self.used < self.quota else self.retry_after or 0,
-                        "ident": ident,
-                    }
-                ]
-            )
-        if request.path != API + "spacecraft/":
-            return _json({"detail": "Not found."}, 404)
+    def select(self, args: dict) -> list[dict]:
+        rows = self.select_rows(list(self.records), args)
+        # DRF's OrderingFilter: comma-separated fields, each optionally prefixed by "-";
+        # "a__b" orders by a related field.
+        for order in reversed(args.get("ordering", "id").split(",")):
+            key = order.lstrip("-").replace("__", ".")
+            rows.sort(key=lambda r, key=key: _sort_key(_dig(r, key)), reverse=order.startswith("-"))
+        return rows
+
+    def page(self, base: str, args: dict) -> Response:
         if self.fail_next > 0:
             self.fail_next -= 1
             return Response(
                 "<html><body>502 Bad Gateway</body></html>", 500, content_type="text/html"
-            )
-        self.used += 1
-        if self.used > self.quota:
-            header = self.retry_after_header or (
-                str(self.retry_after) if self.retry_after is not None else None
-            )
-            headers = {"Retry-After": header} if header else {}
-            secs = self.retry_after if self.retry_after is not None else 321
-            return _json(
-                {"detail": f"Request was throttled. Expected available in {secs} seconds."},
-                429,
-                headers,
             )
         offset = int(args.get("offset", 0))
         if offset in self.html_offsets:
@@ -99,20 +132,15 @@ class FakeLL2:
         limit = min(int(args.get("limit", 10)), 100)
         rows = self.select(args)
         page = rows[offset : offset + limit]
+        if args.get("mode") == "detailed" and self.detailed is not None:
+            page = [self.detailed(r) if isinstance(r, dict) else r for r in page]
+        url = base + self.name + "/?"
         nxt = None
         if offset + limit < len(rows):
-            nxt = (
-                self.base
-                + "spacecraft/?"
-                + urlencode({**args, "limit": limit, "offset": offset + limit})
-            )
+            nxt = url + urlencode({**args, "limit": limit, "offset": offset + limit})
         prev = None
         if offset > 0:
-            prev = (
-                self.base
-                + "spacecraft/?"
-                + urlencode({**args, "limit": limit, "offset": max(offset - limit, 0)})
-            )
+            prev = url + urlencode({**args, "limit": limit, "offset": max(offset - limit, 0)})
         envelope = {"count": len(rows), "next": nxt, "previous": prev, "results": page}
         if offset in self.junk_offsets:
             envelope["results"] = [*page[:10], 42, None, ["not", "a", "record"], *page[13:]]
@@ -139,42 +167,146 @@ class FakeLL2:
             )
         return Response(body, 200, content_type="application/json")
 
-    def select(self, args: dict) -> list[dict]:
-        rows = list(self.records)
 
-        def flag(v: str) -> bool:
-            return v.lower() in ("true", "1")
+#: Attributes of the server that are those of its spacecraft endpoint.
+_SPACECRAFT_ATTRS = frozenset(
+    {
+        "records",
+        "fail_next",
+        "truncate_offsets",
+        "html_offsets",
+        "drift_after_first_page",
+        "after_page",
+        "envelope",
+        "junk_offsets",
+        "drip_offsets",
+        "drip_s",
+        "select",
+    }
+)
 
-        if "in_space" in args:
-            rows = [r for r in rows if r["in_space"] == flag(args["in_space"])]
-        if "is_placeholder" in args:
-            rows = [r for r in rows if r["is_placeholder"] == flag(args["is_placeholder"])]
-        if "name" in args:
-            rows = [r for r in rows if r["name"] == args["name"]]
-        if "spacecraft_config" in args:
-            rows = [
-                r for r in rows if r["spacecraft_config"]["id"] == int(args["spacecraft_config"])
-            ]
-        if "status" in args:
-            rows = [r for r in rows if r["status"]["id"] == int(args["status"])]
-        if "search" in args:
-            q = args["search"].lower()
-            rows = [
-                r
-                for r in rows
-                if q in r["name"].lower() or q in r["spacecraft_config"]["name"].lower()
-            ]
-        # DRF's OrderingFilter: comma-separated fields, each optionally prefixed by "-".
-        for order in reversed(args.get("ordering", "id").split(",")):
-            key = order.lstrip("-")
-            rows.sort(
-                key=lambda r, key=key: _sort_key(r.get(key)),
-                reverse=order.startswith("-"),
+
+class FakeLL2:
+    """The fake LL2: ``records`` are the spacecraft, ``flights`` the flight records."""
+
+    def __init__(
+        self,
+        records: list[dict],
+        flights: list[dict] | None = None,
+        base: str = "",
+        quota: int = 10_000,
+    ):
+        object.__setattr__(
+            self,
+            "endpoints",
+            {
+                "spacecraft": FakeEndpoint("spacecraft", records, _spacecraft_rows),
+                "spacecraft_flights": FakeEndpoint(
+                    "spacecraft_flights", list(flights or []), _flight_rows, _detailed_flight
+                ),
+            },
+        )
+        self.base = base  # set by the fixture: http://127.0.0.1:PORT/2.3.0/
+        self.quota = quota  # calls per window; the api-throttle endpoint does not count
+        self.used = 0
+        self.retry_after: int | None = 1234  # a 429's Retry-After (and DRF detail) seconds
+        self.retry_after_header: str | None = None  # sent instead, e.g. an HTTP date
+        self.window_s = 3600  # the quota's period
+        self.clock = 0.0  # virtual seconds; advance() moves it
+        self.window_start = 0.0
+        self.seen: list[Seen] = []
+
+    # The spacecraft endpoint's attributes, on the server as before.
+    def __getattr__(self, name: str):
+        if name in _SPACECRAFT_ATTRS:
+            return getattr(self.endpoints["spacecraft"], name)
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _SPACECRAFT_ATTRS:
+            setattr(self.endpoints["spacecraft"], name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    @property
+    def spacecraft(self) -> FakeEndpoint:
+        return self.endpoints["spacecraft"]
+
+    @property
+    def flights(self) -> FakeEndpoint:
+        return self.endpoints["spacecraft_flights"]
+
+    def requests_to(self, name: str) -> list[Seen]:
+        return [s for s in self.seen if s.path == API + name + "/"]
+
+    @property
+    def spacecraft_requests(self) -> list[Seen]:
+        return self.requests_to("spacecraft")
+
+    @property
+    def flights_requests(self) -> list[Seen]:
+        return self.requests_to("spacecraft_flights")
+
+    @property
+    def page_requests(self) -> list[Seen]:
+        """Requests to any list endpoint (each costs a call unless it is refused)."""
+        return [s for s in self.seen if s.path != API + "api-throttle/"]
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock; once a whole window has passed, the calls used are free
+        again (as ``sleep`` in a test: pass ``ll2.advance``)."""
+        self.clock += seconds
+        if self.clock - self.window_start >= self.window_s:
+            self.used = 0
+            self.window_start = self.clock
+
+    def next_use_secs(self) -> int:
+        if self.used < self.quota:
+            return 0
+        return max(math.ceil(self.window_start + self.window_s - self.clock), 1)
+
+    def handle(self, request: Request) -> Response:
+        args = request.args.to_dict()
+        self.seen.append(Seen(request.path, args, request.headers.get("Authorization")))
+        if request.path == API + "api-throttle/":
+            ident = "token" if request.headers.get("Authorization") else "127.0.0.1"
+            return _json(
+                [
+                    {
+                        "your_request_limit": self.quota,
+                        "limit_frequency_secs": self.window_s,
+                        "current_use": self.used,
+                        "next_use_secs": self.next_use_secs(),
+                        "ident": ident,
+                    }
+                ]
             )
-        return rows
+        endpoint = next((e for e in self.endpoints.values() if e.path == request.path), None)
+        if endpoint is None:
+            return _json({"detail": "Not found."}, 404)
+        if endpoint.fail_next > 0:
+            return endpoint.page(self.base, args)
+        self.used += 1
+        if self.used > self.quota:
+            header = self.retry_after_header or (
+                str(self.retry_after) if self.retry_after is not None else None
+            )
+            headers = {"Retry-After": header} if header else {}
+            secs = self.retry_after if self.retry_after is not None else 321
+            return _json(
+                {"detail": f"Request was throttled. Expected available in {secs} seconds."},
+                429,
+                headers,
+            )
+        return endpoint.page(self.base, args)
 
 
-DROP = object()
+def _dig(record: object, path: str) -> object:
+    for key in path.split("."):
+        if not isinstance(record, dict):
+            return None
+        record = record.get(key)
+    return record
 
 
 def _sort_key(value: object) -> tuple:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -16,12 +17,22 @@ from spacedata.snapshot import read_snapshot
 def test_fetch_info_export_roundtrip(ll2, tmp_path, capsys):
     out = tmp_path / "snap"
     assert main(["fetch", "--out", str(out), "--base-url", ll2.base, "--quiet"]) == 0
-    assert "603 of 603 records, complete (verified), 7 pages." in capsys.readouterr().out
-    assert read_snapshot(out).manifest.complete
+    printed = capsys.readouterr().out
+    assert printed.startswith(
+        "Plan: spacecraft 603 records (7 pages), spacecraft flights 1,085 records (11 pages); "
+        "needs 18 calls; 10000 left now.\n"
+    ), printed
+    assert (
+        "spacecraft 603 of 603 records (7 pages), spacecraft_flights 1,085 of 1,085 records "
+        "(11 pages); complete (verified)." in printed
+    )
+    assert read_snapshot(out).manifest.complete and ll2.used == 18
 
     assert main(["info", "--snapshot", str(out)]) == 0
     info = capsys.readouterr().out
     assert "complete (603 records)" in info and "Launch Library 2 by The Space Devs" in info
+    assert "Flights:        1,085 listed; complete (1085 records)" in info
+    assert "Consistency:    Checked: flights_count against the flights listed agree" in info
 
     assert (
         main(
@@ -62,9 +73,35 @@ def test_fetch_info_export_roundtrip(ll2, tmp_path, capsys):
         "config_families.csv",
         "configurations.csv",
         "families.csv",
+        "flights.csv",
         "provenance.json",
         "spacecraft.csv",
     ]
+    flights_csv = pd.read_csv(tmp_path / "csv" / "flights.csv")
+    assert flights_csv.empty and "launch_net" in flights_csv.columns  # the sample has no flights
+    meta = json.loads((tmp_path / "csv" / "provenance.json").read_text())
+    assert any("holds no spacecraft flights" in n for n in meta["notes"])
+
+    assert (
+        main(
+            [
+                "export",
+                "--snapshot",
+                str(out),
+                "--flights",
+                "--format",
+                "parquet",
+                "--out",
+                str(tmp_path / "fl.parquet"),
+            ]
+        )
+        == 0
+    )
+    flights = pd.read_parquet(tmp_path / "fl.parquet")
+    assert len(flights) == 1085 and str(flights["launch_net"].dtype) == "datetime64[ns, UTC]"
+    assert flights["agency_abbrev"].notna().all()
+    prov = json.loads((tmp_path / "fl.parquet.provenance.json").read_text())
+    assert prov["count"] == 1085 and prov["endpoint"] == "spacecraft_flights"
 
 
 def test_failed_fetch_keeps_the_last_good_snapshot(ll2, tmp_path, capsys):
@@ -95,11 +132,21 @@ def test_failed_fetch_keeps_the_last_good_snapshot(ll2, tmp_path, capsys):
     assert read_snapshot(out).records() == before
 
 
-def test_fetch_refuses_when_quota_is_short(ll2, tmp_path, capsys):
+def test_fetch_with_the_quota_short_reads_what_fits_and_says_when_to_run_again(
+    ll2, tmp_path, capsys
+):
+    """Was: refused outright (exit 1) when a whole sync did not fit. Now it plans, reads the
+    5 calls' worth that fit (never provoking a 429), exits 3 and says when to come back."""
     ll2.quota, ll2.used = 15, 10
-    assert main(["fetch", "--out", str(tmp_path / "s"), "--base-url", ll2.base, "--quiet"]) == 1
-    assert "needs about 7 calls but only 5 of 15" in capsys.readouterr().err
-    assert not (tmp_path / "s").exists() and ll2.spacecraft_requests == []
+    assert main(["fetch", "--out", str(tmp_path / "s"), "--base-url", ll2.base, "--quiet"]) == 3
+    captured = capsys.readouterr()
+    assert "needs 18 calls; 5 left now; the other 13 after about" in captured.out
+    err = captured.err.strip()
+    assert err.startswith("spacedata: incomplete: LL2's quota ran out before the sync finished")
+    assert re.search(r"Run `spacedata fetch` again after \d\d:\d\d UTC", err)
+    assert "--wait" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "s").exists() and ll2.used == 15  # exactly the calls left
+    assert len(ll2.page_requests) == 5  # no request went past the quota
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,18 @@ def test_full_sync_pages_by_100_overlapping_by_one_in_id_order(client, ll2):
     assert result.source == "live"
 
 
+def test_fetch_spacecraft_is_fetch_of_the_declared_endpoint(client, ll2):
+    thin = client.fetch_spacecraft({"in_space": True})
+    ll2.seen = []
+    generic = client.fetch("spacecraft", {"in_space": True})
+    assert ll2.spacecraft_requests == []  # the same pages: served by the cache
+    assert [r["id"] for r in generic.records] == [r["id"] for r in thin.records]
+    assert generic.name == thin.name == "spacecraft" and generic.endpoint == client.endpoint
+    with pytest.raises(ValueError, match="Unknown endpoint 'launches'"):
+        client.fetch("launches")
+    assert ll2.seen == []
+
+
 def test_limit_is_capped_and_checked(client, ll2):
     with pytest.raises(ValueError, match="1 to 100"):
         client.fetch_spacecraft(limit=500)

@@ -282,14 +282,15 @@ def test_unwritable_cache_warns_once_and_the_sync_goes_on(ll2, tmp_path, capsys,
 
 
 def test_disk_full_during_a_sync_warns_once_and_the_sync_goes_on(ll2, tmp_path):
-    """A real write failure: the process may not grow any file past 300 kB (RLIMIT_FSIZE),
-    so the SQLite cache fills up after a couple of pages while each page file still fits."""
+    """A real write failure: the process may not grow any file past 1 MB (RLIMIT_FSIZE), so the
+    SQLite cache fills up after a few of the 18 pages (7 spacecraft, 11 flights of about 600 kB)
+    while each page file still fits."""
     import resource
     import signal
 
     def limit_file_size() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
 
     env = {**os.environ, "SPACEDATA_BASE_URL": ll2.base}
     run = subprocess.run(
@@ -313,7 +314,10 @@ def test_disk_full_during_a_sync_warns_once_and_the_sync_goes_on(ll2, tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stderr.count("cannot be written") == 1 and "will not resume" in run.stderr
     assert "Traceback" not in run.stderr
-    assert read_snapshot(tmp_path / "snap").manifest.complete
+    snap = read_snapshot(tmp_path / "snap")
+    assert snap.manifest.complete and snap.endpoints == ("spacecraft", "spacecraft_flights")
+    assert max(p.bytes for p in snap.manifest.pages) < 1_000_000
+    assert (tmp_path / "cache" / "http_cache.sqlite").stat().st_size <= 1_000_000
     sqlite3.connect(tmp_path / "cache" / "http_cache.sqlite").execute("select 1")
 
 

@@ -103,9 +103,21 @@ def test_best_available_then_the_latest_fetched_snapshot(ll2, monkeypatch):
 def test_best_available_then_a_fresh_sync_saved_as_the_latest(ll2, monkeypatch):
     monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
     tables, why = spacedata.load.best_available()
-    assert "fresh sync" in why and tables.provenance.complete
-    assert len(ll2.spacecraft_requests) == 7
-    assert spacedata.snapshot.latest_snapshot().manifest.complete
+    assert "fresh sync" in why and "only" not in why and tables.provenance.complete
+    assert len(ll2.spacecraft_requests) == 7 and len(ll2.flights_requests) == 11
+    assert len(tables.flights) == len(ll2.flights.records) and tables.flights.attrs["complete"]
+    latest = spacedata.snapshot.latest_snapshot()
+    assert latest.manifest.complete and latest.endpoints == ("spacecraft", "spacecraft_flights")
+
+
+def test_best_available_syncs_the_spacecraft_alone_when_only_they_fit(ll2, monkeypatch):
+    monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
+    ll2.quota, ll2.used = 15, 5  # 10 left: the spacecraft (7) fit, both (18) do not
+    tables, why = spacedata.load.best_available()
+    assert "fresh sync of LL2 just now (spacecraft only: the quota left too few calls)" in why
+    assert len(ll2.spacecraft_requests) == 7 and ll2.flights_requests == [] and ll2.used == 12
+    assert tables.provenance.complete and tables.flights.empty
+    assert "holds no spacecraft flights" in tables.flights.attrs["note"]
 
 
 def test_best_available_without_quota_serves_the_sample_and_says_why(ll2, monkeypatch):
@@ -113,7 +125,8 @@ def test_best_available_without_quota_serves_the_sample_and_says_why(ll2, monkey
     ll2.quota, ll2.used = 15, 12
     tables, why = spacedata.load.best_available()
     assert tables.provenance.source == "bundled" and "needs about 7 calls" in why
-    assert ll2.spacecraft_requests == []
+    assert "(all of spacecraft, spacecraft_flights: 18) but only 3 of 15 are left" in why
+    assert ll2.page_requests == []
 
 
 def test_best_available_offline_says_offline():

@@ -17,6 +17,7 @@ from spacedata.snapshot import (
     import_captures,
     latest_snapshot,
     read_snapshot,
+    write_endpoints,
     write_pages,
     write_snapshot,
 )
@@ -30,17 +31,70 @@ def test_fetched_snapshot_has_a_full_manifest(client, tmp_path):
     assert snap.location == tmp_path / "snap" and snap.path.parent == tmp_path / "snap" / "versions"
     assert (tmp_path / "snap" / "CURRENT").read_text() == snap.path.name + "\n"
     m = json.loads((snap.path / "manifest.json").read_text())
-    assert m["endpoint"] == client.endpoint and m["params"]["in_space"] == "false"
-    assert m["count_reported"] == m["records_received"] == len(result.records)
+    assert m["format"] == 2 and list(m["endpoints"]) == ["spacecraft"]
     assert m["complete"] is True and m["api_version"] == "2.3.0" and m["spacedata_version"]
-    assert m["fetched_at"].endswith("+00:00")
-    assert len(m["pages"]) == len(result.pages) and all(len(p["sha256"]) == 64 for p in m["pages"])
+    assert m["fetched_at"].endswith("+00:00") and m["source"] == "live"
     assert "note" not in m and "problems" not in m and "stale_since" not in m
-    assert (snap.path / m["pages"][0]["file"]).read_bytes() == result.pages[0].content
+    part = m["endpoints"]["spacecraft"]
+    assert part["endpoint"] == client.endpoint and part["params"]["in_space"] == "false"
+    assert part["count_reported"] == part["records_received"] == len(result.records)
+    assert part["complete"] is True and part["fetched_at"] == m["fetched_at"]
+    assert len(part["pages"]) == len(result.pages)
+    assert all(len(p["sha256"]) == 64 for p in part["pages"])
+    assert "problems" not in part and "stale_since" not in part
+    assert part["pages"][0]["file"] == "pages/spacecraft/0001.json"
+    assert (snap.path / part["pages"][0]["file"]).read_bytes() == result.pages[0].content
     assert [r["id"] for r in snap.records()] == [r["id"] for r in result.records]
     assert snap.provenance.source == "snapshot" and snap.provenance.complete
     assert snap.provenance.location == str(tmp_path / "snap")
     assert isinstance(snap.manifest, Manifest) and snap.manifest.params["in_space"] == "false"
+
+
+def test_one_snapshot_holds_both_endpoints_under_one_manifest(client, ll2, tmp_path):
+    result = client.sync().run()
+    snap = write_snapshot(result, tmp_path / "snap")
+    m = json.loads((snap.path / "manifest.json").read_text())
+    assert list(m["endpoints"]) == ["spacecraft", "spacecraft_flights"] and m["complete"]
+    flights = m["endpoints"]["spacecraft_flights"]
+    assert flights["endpoint"] == ll2.base + "spacecraft_flights/"
+    assert flights["count_reported"] == flights["records_received"] == len(ll2.flights.records)
+    assert len(flights["pages"]) == 11 and flights["complete"] is True
+    assert flights["pages"][-1]["file"] == "pages/spacecraft_flights/0011.json"
+    assert m["fetched_at"] == min(p["fetched_at"] for p in m["endpoints"].values())
+    assert snap.endpoints == ("spacecraft", "spacecraft_flights")
+    assert len(snap.records("spacecraft_flights")) == len(ll2.flights.records)
+    assert len(snap.records()) == 603  # the primary endpoint: spacecraft
+    prov = snap.provenance_for("spacecraft_flights")
+    assert prov.complete and prov.count == len(ll2.flights.records)
+    again = read_snapshot(tmp_path / "snap")
+    assert (
+        again.manifest == snap.manifest
+        and again.manifest.to_json() == (snap.path / "manifest.json").read_bytes()
+    )
+    with pytest.raises(KeyError, match="holds no 'launches' pages"):
+        snap.records("launches")
+
+
+def test_a_damaged_flights_page_fails_the_whole_snapshot(client, tmp_path):
+    snap = write_snapshot(client.sync().run(), tmp_path / "snap")
+    page = snap.path / "pages" / "spacecraft_flights" / "0004.json"
+    page.write_bytes(page.read_bytes().replace(b'"id": 3', b'"id": 9', 1))
+    with pytest.raises(
+        SnapshotError, match="spacecraft_flights/0004.json: does not match its sha256"
+    ):
+        read_snapshot(tmp_path / "snap")
+
+
+def test_flights_claims_are_checked_like_the_spacecraft(client, tmp_path):
+    snap = write_snapshot(client.sync().run(), tmp_path / "snap")
+    path = snap.path / "manifest.json"
+    m = json.loads(path.read_text())
+    m["endpoints"]["spacecraft_flights"]["records_received"] += 1
+    path.write_text(json.dumps(m))
+    with pytest.raises(
+        SnapshotError, match=r"endpoints\.spacecraft_flights\.records_received says"
+    ):
+        read_snapshot(tmp_path / "snap")
 
 
 def test_damaged_page_is_detected(client, tmp_path):
@@ -178,6 +232,61 @@ def test_write_refuses_a_version_directory_or_a_foreign_one(tmp_path):
     with pytest.raises(ValueError, match="layout='tree'"):
         write_pages(tmp_path / "x", [], [], {}, layout="tree")
     assert check_marked(read_snapshot(tmp_path / "snap")) == 1
+
+
+def test_flat_format2_snapshot_is_converted_to_a_store_by_a_write(tmp_path):
+    """A flat snapshot with pages/<endpoint>/ folders: a store written over it removes them."""
+    out = tmp_path / "snap"
+    result = fake_result(marked_records(1))
+    part = {
+        "endpoint": result.endpoint,
+        "params": result.params,
+        "fetched_at": None,
+        "count_reported": result.count,
+        "records_received": len(result.records),
+        "complete": True,
+    }
+    flat = write_endpoints(
+        out,
+        {"spacecraft": ([p.content for p in result.pages], [p.url for p in result.pages], part)},
+        {"source": "live"},
+        layout="flat",
+    )
+    assert (out / "pages" / "spacecraft" / "0001.json").is_file()
+    assert flat.path == out and check_marked(read_snapshot(out)) == 1
+    write_snapshot(fake_result(marked_records(2)), out)
+    assert sorted(p.name for p in out.iterdir() if p.name != ".lock") == ["CURRENT", "versions"]
+    assert check_marked(read_snapshot(out)) == 2
+
+
+def test_format1_snapshot_reads_as_spacecraft_only_and_writes_back_byte_for_byte(tmp_path):
+    result = fake_result(marked_records(4))
+    snap = write_pages(
+        tmp_path / "old",
+        [p.content for p in result.pages],
+        [p.url for p in result.pages],
+        {
+            "source": "live",
+            "endpoint": result.endpoint,
+            "params": result.params,
+            "fetched_at": None,
+            "count_reported": result.count,
+            "records_received": len(result.records),
+            "complete": True,
+        },
+    )
+    raw = (snap.path / "manifest.json").read_bytes()
+    assert json.loads(raw)["format"] == 1 and "endpoints" not in json.loads(raw)
+    again = read_snapshot(tmp_path / "old")
+    assert again.endpoints == ("spacecraft",) and check_marked(again) == 4
+    assert again.manifest.format == 1 and again.manifest.to_json() == raw
+    assert not again.has("spacecraft_flights")
+
+
+def test_write_refuses_a_bad_endpoint_name(tmp_path):
+    with pytest.raises(SnapshotError, match="'../x' is not an endpoint name"):
+        write_endpoints(tmp_path / "s", {"../x": ([], [], {})}, {"source": "t"})
+    assert not (tmp_path / "s").exists()
 
 
 def test_latest_snapshot_finds_a_store():

@@ -1,5 +1,9 @@
 """Snapshot integrity under faults: hostile manifests and page paths, claims that the pages do
-not bear out, incomplete syncs, readers racing writers, writers killed with SIGKILL."""
+not bear out, incomplete syncs, readers racing writers, writers killed with SIGKILL.
+
+Manifest and page-path checks run on both formats: 2 (several endpoints under ``endpoints``,
+what spacedata writes now) and 1 (one endpoint at the top level, what earlier releases wrote
+and the bundled sample is)."""
 
 from __future__ import annotations
 
@@ -34,6 +38,50 @@ KILLS = 15
 
 def write(out: Path, marker: int = 0, **kw):
     return write_snapshot(fake_result(marked_records(marker), **kw), out)
+
+
+def write_v1(out: Path, marker: int = 0):
+    """A store holding a format-1 version, as an earlier release wrote it."""
+    result = fake_result(marked_records(marker))
+    return write_pages(
+        out,
+        [p.content for p in result.pages],
+        [p.url for p in result.pages],
+        {
+            "source": "live",
+            "endpoint": result.endpoint,
+            "params": result.params,
+            "fetched_at": "2026-11-20T08:00:00+00:00",
+            "count_reported": result.count,
+            "records_received": len(result.records),
+            "complete": True,
+        },
+    )
+
+
+@pytest.fixture(params=[2, 1], ids=["format2", "format1"])
+def fmt(request) -> int:
+    return request.param
+
+
+def write_fmt(out: Path, fmt: int, marker: int = 0):
+    return write(out, marker) if fmt == 2 else write_v1(out, marker)
+
+
+def in_part(fmt: int, change):
+    """``change`` applied where the endpoint's fields are: the top level in format 1,
+    ``endpoints.spacecraft`` in format 2."""
+    if fmt == 1:
+        return change
+    return lambda m: {
+        **m,
+        "endpoints": {**m["endpoints"], "spacecraft": change(m["endpoints"]["spacecraft"])},
+    }
+
+
+def at(fmt: int) -> str:
+    """Where an endpoint field is named in messages."""
+    return "" if fmt == 1 else "endpoints.spacecraft."
 
 
 def files_of(path: Path) -> dict[str, bytes]:
@@ -101,12 +149,9 @@ def page0_without(key):
         (page0_without("sha256"), "pages.0.sha256: field required"),
         (with_(count_reported="603"), "count_reported: input should be a valid integer"),
         (with_(complete=1), "complete: input should be a valid boolean"),
-        (lambda m: [m], "top level: input should be an object"),
-        (lambda m: "manifest", "top level: input should be an object"),
         (lambda m: {**m, "pages": {"0": m["pages"][0]}}, "pages: input should be a valid array"),
         (lambda m: {**m, "pages": [p["file"] for p in m["pages"]]}, "pages.0: input should be an"),
         (with_(params=["in_space"]), "params: input should be an object"),
-        (with_(format=2), "format: format 2 is not one this spacedata reads"),
         (with_(fetched_at="yesterday"), "fetched_at: input should be a valid datetime"),
         (with_(stale_since=12), "stale_since: input should be a valid datetime"),
         (with_(problems="page 3 failed"), "problems: input should be a valid array"),
@@ -117,21 +162,71 @@ def page0_without(key):
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_bad_manifest_is_one_line_naming_file_and_field(tmp_path, change, expected):
+def test_bad_endpoint_field_is_one_line_naming_file_and_field(tmp_path, fmt, change, expected):
+    path = edit_manifest(write_fmt(tmp_path / "snap", fmt), in_part(fmt, change))
+    msg = one_line_error(tmp_path / "snap")
+    assert msg.startswith(f"{path}: {at(fmt)}") and expected in msg, msg
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda m: [m], "top level: input should be an object"),
+        (lambda m: "manifest", "top level: input should be an object"),
+        (with_(format=3), "format: format 3 is not one this spacedata reads"),
+        (with_(format="2"), "format: input should be a valid integer"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_bad_manifest_is_one_line_naming_file_and_field(tmp_path, fmt, change, expected):
+    path = edit_manifest(write_fmt(tmp_path / "snap", fmt), change)
+    msg = one_line_error(tmp_path / "snap")
+    assert msg.startswith(f"{path}: ") and expected in msg, msg
+
+
+def _twice(m: dict) -> dict:
+    part = m["endpoints"]["spacecraft"]
+    return {**m, "endpoints": {**m["endpoints"], "spacecraft_flights": part}}
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (without("endpoints"), "endpoints: field required"),
+        (with_(endpoints={}), "endpoints: a snapshot holds at least one endpoint"),
+        (with_(endpoints=[]), "endpoints: input should be an object"),
+        (
+            lambda m: {**m, "endpoints": {"../up": m["endpoints"]["spacecraft"]}},
+            "endpoints: '../up' is not an endpoint name",
+        ),
+        (_twice, "endpoints: page file 'pages/spacecraft/0001.json' is listed twice"),
+        (
+            in_part(2, with_(complete=False, problems=["page 2 failed"])),
+            "top level: 'complete' says true but spacecraft is incomplete",
+        ),
+        (with_(complete=False), "top level: 'complete' says false but every endpoint is complete"),
+        (with_(complete="true"), "complete: input should be a valid boolean"),
+        (without("credit"), "credit: field required"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_bad_format2_manifest_is_one_line(tmp_path, change, expected):
     path = edit_manifest(write(tmp_path / "snap"), change)
     msg = one_line_error(tmp_path / "snap")
     assert msg.startswith(f"{path}: ") and expected in msg, msg
 
 
-def test_manifest_that_is_not_json_is_one_line(tmp_path):
+@pytest.mark.parametrize("text", [b'{"format": 1,', b'{"format": 2,', b"\xff"])
+def test_manifest_that_is_not_json_is_one_line(tmp_path, text):
     snap = write(tmp_path / "snap")
-    (snap.path / "manifest.json").write_bytes(b'{"format": 1,')
+    (snap.path / "manifest.json").write_bytes(text)
     msg = one_line_error(tmp_path / "snap")
     assert msg.startswith(f"{snap.path / 'manifest.json'}: is not valid JSON"), msg
 
 
-def test_several_problems_are_still_one_line(tmp_path):
-    edit_manifest(write(tmp_path / "snap"), lambda m: {"format": 1})
+@pytest.mark.parametrize("bare", [{"format": 1}, {"format": 2}])
+def test_several_problems_are_still_one_line(tmp_path, bare):
+    edit_manifest(write(tmp_path / "snap"), lambda m: bare)
     assert "(and " in one_line_error(tmp_path / "snap")
 
 
@@ -164,10 +259,10 @@ def test_bundled_snapshot_loads_unchanged():
         ("", "is not a plain relative path"),
     ],
 )
-def test_page_path_outside_or_odd_is_refused(tmp_path, file, expected):
-    path = edit_manifest(write(tmp_path / "snap"), page0(file=file))
+def test_page_path_outside_or_odd_is_refused(tmp_path, fmt, file, expected):
+    path = edit_manifest(write_fmt(tmp_path / "snap", fmt), in_part(fmt, page0(file=file)))
     msg = one_line_error(tmp_path / "snap")
-    assert msg.startswith(f"{path}: pages.0.file: ") and expected in msg, msg
+    assert msg.startswith(f"{path}: {at(fmt)}pages.0.file: ") and expected in msg, msg
 
 
 def _symlink_inside(page: Path) -> None:
@@ -206,7 +301,7 @@ def _device(page: Path) -> None:
     "damage, expected",
     [
         (_symlink_inside, "is a symbolic link, not a regular file"),
-        (_symlinked_pages_dir, "is below pages/, which is a symbolic link, not a plain directory"),
+        (_symlinked_pages_dir, "is below {dir}/, which is a symbolic link, not a plain directory"),
         pytest.param(
             _fifo,
             "is a named pipe (FIFO), not a regular file",
@@ -221,11 +316,13 @@ def _device(page: Path) -> None:
     ids=["symlink-inside", "symlinked-dir", "fifo", "device", "directory", "missing", "longer",
          "shorter"],
 )  # fmt: skip
-def test_page_that_is_not_a_plain_file_is_refused(tmp_path, damage, expected):
-    snap = write(tmp_path / "snap")
-    page = snap.path / "pages" / "0001.json"
+def test_page_that_is_not_a_plain_file_is_refused(tmp_path, fmt, damage, expected):
+    snap = write_fmt(tmp_path / "snap", fmt)
+    page = snap.path / snap.manifest.pages[0].file
+    assert page.parent.name == ("pages" if fmt == 1 else "spacecraft")
     damage(page)
     msg = one_line_error(tmp_path / "snap")
+    expected = expected.format(dir=page.parent.name)
     assert msg.startswith(f"{page}: ") and expected in msg, msg
 
 
@@ -254,14 +351,14 @@ def test_current_naming_no_version_is_refused(tmp_path):
 def test_pages_are_read_with_a_hard_size_cap(tmp_path, monkeypatch):
     snap = write(tmp_path / "snap")
     monkeypatch.setattr(snapshot_mod, "MAX_PAGE_BYTES", 100)
-    page = snap.path / "pages" / "0001.json"
+    page = snap.path / "pages" / "spacecraft" / "0001.json"
     msg = one_line_error(tmp_path / "snap")
     assert msg.startswith(f"{page}: is over the 100-byte limit"), msg
 
 
 def test_a_page_growing_after_the_size_check_is_read_only_up_to_its_bound(tmp_path, monkeypatch):
     snap = write(tmp_path / "snap")
-    page = snap.path / "pages" / "0001.json"
+    page = snap.path / "pages" / "spacecraft" / "0001.json"
     claimed = page.stat().st_size
     page.write_bytes(b" " * 1_000_000)  # grows after the manifest; lstat is made to lie below
     real_lstat, real_read, read = os.lstat, os.read, []
@@ -287,28 +384,29 @@ def test_a_page_growing_after_the_size_check_is_read_only_up_to_its_bound(tmp_pa
 # ---------------------------------------------------------------------------------- claims
 
 
-def test_records_received_must_match_the_pages(tmp_path):
-    snap = write(tmp_path / "snap", 3)
+def test_records_received_must_match_the_pages(tmp_path, fmt):
+    snap = write_fmt(tmp_path / "snap", fmt, 3)
     n = len(snap.records())
-    path = edit_manifest(snap, with_(records_received=n + 1))
+    path = edit_manifest(snap, in_part(fmt, with_(records_received=n + 1)))
     msg = one_line_error(tmp_path / "snap")
-    assert msg.startswith(f"{path}: records_received says {n + 1} but its pages hold {n}"), msg
+    assert msg.startswith(f"{path}: {at(fmt)}records_received says {n + 1} but its pages hold {n}")
 
 
-def test_complete_claim_must_match_the_pages(tmp_path):
-    snap = write(tmp_path / "snap", 3)
+def test_complete_claim_must_match_the_pages(tmp_path, fmt):
+    snap = write_fmt(tmp_path / "snap", fmt, 3)
     n = len(snap.records())
-    edit_manifest(snap, with_(count_reported=9999))
-    assert f"claims complete (9999 records) but its pages hold {n}" in one_line_error(
-        tmp_path / "snap"
-    )
-    edit_manifest(snap, with_(count_reported=None))
+    where = f"{snap.path / 'manifest.json'}: {at(fmt).rstrip('.') + ': ' if fmt == 2 else ''}"
+    edit_manifest(snap, in_part(fmt, with_(count_reported=9999)))
+    msg = one_line_error(tmp_path / "snap")
+    assert msg.startswith(f"{where}claims complete (9999 records) but its pages hold {n}"), msg
+    edit_manifest(snap, in_part(fmt, with_(count_reported=None)))
     assert f"claims complete (no count) but its pages hold {n}" in one_line_error(tmp_path / "snap")
 
 
-def test_incomplete_snapshot_may_report_any_count(tmp_path):
-    snap = write(tmp_path / "snap", 3)
-    edit_manifest(snap, with_(count_reported=9999, complete=False))
+def test_incomplete_snapshot_may_report_any_count(tmp_path, fmt):
+    snap = write_fmt(tmp_path / "snap", fmt, 3)
+    part = in_part(fmt, with_(count_reported=9999, complete=False))
+    edit_manifest(snap, part if fmt == 1 else lambda m: {**part(m), "complete": False})
     prov = read_snapshot(tmp_path / "snap").provenance
     assert prov.count == 9999 and not prov.complete and prov.records == len(snap.records())
 
@@ -416,7 +514,7 @@ def test_reader_rereads_current_when_its_version_is_deleted_mid_read(tmp_path, m
     real, busy = snapshot_mod._read_file, []
 
     def read_file(root, rel, **kw):
-        if rel == "pages/0002.json" and not busy:
+        if rel == "pages/spacecraft/0002.json" and not busy:
             busy.append(1)
             write(out, 2)
             write(out, 3)  # deletes version 1, which this read is in the middle of
