@@ -104,6 +104,8 @@ def to_timedelta64(values: Sequence[object], ids: Sequence, field: str) -> np.nd
         return m.to_numpy(dtype=bool, na_value=False)
 
     simple = mask(s.str.fullmatch(_SIMPLE.pattern)) & ~mask(s.str.endswith("T")) & ~mask(s == "P")
+    # pandas' ISO parser refuses hours or minutes of 3+ digits (PT100H): the exact parser does them.
+    simple &= ~mask(s.str.contains(r"\d{3,}[HM]"))
     try:
         out = _fast(s, simple)
     except (ValueError, OverflowError):  # a digit group too long for pandas' parser or for ns

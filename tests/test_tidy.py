@@ -207,3 +207,15 @@ def test_vectorised_durations_agree_with_the_reference_parser(real_records):
     got = to_timedelta64(values, list(range(len(values))), "t")
     want = [parse_duration(v) for v in values]
     assert [None if pd.isna(g) else pd.Timedelta(g).to_pytimedelta() for g in got] == want
+
+
+def test_hours_or_minutes_of_three_digits_convert_exactly():
+    """pandas' ISO parser refuses PT100H; it must go through the exact parser instead."""
+    from spacedata.durations import to_timedelta64
+
+    out = to_timedelta64(["PT100H", "P1DT1000M", "PT59M"], [1, 2, 3], "time_in_space")
+    assert list(pd.to_timedelta(out)) == [
+        pd.Timedelta(hours=100),
+        pd.Timedelta(days=1, minutes=1000),
+        pd.Timedelta(minutes=59),
+    ]
