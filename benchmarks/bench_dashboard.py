@@ -65,8 +65,9 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-# True once all six charts' subtitles say "<n> spacecraft shown". The chart elements are looked
-# up once (through the shadow roots) and cached, so polling every frame costs next to nothing.
+# True once all six charts' subtitles say "<n> spacecraft shown" (hidden on screen, where the page
+# shows one provenance line, but in the DOM). The chart elements are looked up once (through the
+# shadow roots) and cached, so polling every frame costs next to nothing.
 WAIT_CHARTS = """n => {
   let plots = window.__sdPlots;
   if (!plots || plots.length !== 6 || !plots.every(p => p.isConnected)) {

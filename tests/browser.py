@@ -2,6 +2,7 @@
 
 Playwright's own browser download cannot work here, so Chromium is launched from
 /usr/bin/chromium (override with SPACEDATA_CHROMIUM). Used by the browser tests and benchmarks.
+Screenshots go to test-output/ (:data:`SHOTS`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,6 +40,22 @@ def chromium_path() -> str | None:
     )
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, headless, for a test module (import this fixture into it)."""
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; `make browser` installs Debian's chromium")
+        pytest.skip("Chromium is not installed (`make browser`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -45,12 +64,35 @@ def free_port() -> int:
 
 class DashboardServer:
     """``spacedata serve`` (``panel serve dashboards/spacecraft.py``) in a subprocess on
-    127.0.0.1, stopped on exit; its output goes to :attr:`log_path`."""
+    127.0.0.1, stopped on exit; its output goes to :attr:`log_path`.
 
-    def __init__(self, env: dict[str, str] | None = None, port: int | None = None):
+    ``panel_args``: run ``panel serve dashboards/spacecraft.py`` directly with these extra
+    arguments instead (e.g. a short ``--unused-session-lifetime``).
+    """
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+        panel_args: list[str] | None = None,
+    ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/spacecraft"
+        self.origin = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "spacedata.cli", "serve", "--port", str(self.port)]
+        if panel_args is not None:
+            cmd = [
+                *(
+                    sys.executable,
+                    "-m",
+                    "panel",
+                    "serve",
+                    str(ROOT / "dashboards" / "spacecraft.py"),
+                ),
+                *("--port", str(self.port), "--address", "127.0.0.1"),
+                *("--allow-websocket-origin", f"127.0.0.1:{self.port}", "--liveness"),
+                *panel_args,
+            ]
         self.log_path = Path(tempfile.mkstemp(prefix="spacedata-serve-", suffix=".log")[1])
         self.log = self.log_path.open("w")
         self.proc = subprocess.Popen(
@@ -115,6 +157,55 @@ def kpis(page) -> dict[str, str]:
     """The KPI row as {title: value text}."""
     lines = deep_text(page.locator(".sd-kpis").first).splitlines()
     return dict(zip(lines[::2], lines[1::2], strict=False))
+
+
+#: Viewports the dashboard must work at: a phone, a tablet (portrait), a desktop.
+SCREENS = {"phone": (390, 844), "tablet": (820, 1180), "desktop": (1400, 1000)}
+
+
+def open_page(context, url: str, charts: int = 6):
+    """A new page at ``url``, waiting until ``charts`` charts are drawn (the lower ones and the
+    table arrive just after the first) and the table has rows or its placeholder."""
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector(".sd-kpis", timeout=60_000)
+    if charts:
+        wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= charts, timeout=60)
+    page.wait_for_selector(".sd-table .tabulator", timeout=60_000)
+    return page
+
+
+class Outside:
+    """Routes every request of a browser context: those not to ``origin`` (or data:/blob:) are
+    recorded in :attr:`urls` and aborted, so a page can never reach another host."""
+
+    def __init__(self, context, origin: str):
+        self.origin = origin.rstrip("/") + "/"
+        self.urls: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith((self.origin, "data:", "blob:")):
+            route.continue_()
+        else:
+            self.urls.append(url)
+            route.abort("blockedbyclient")
+
+
+class Console:
+    """Collects a page's console warnings and errors, and uncaught exceptions."""
+
+    def __init__(self, page):
+        self.problems: list[str] = []
+        page.on("console", self._message)
+        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
+
+    def _message(self, msg) -> None:
+        if msg.type in ("warning", "error", "assert"):
+            self.problems.append(f"{msg.type}: {msg.text}")
 
 
 def wait_until(fn, timeout: float = 20.0, interval: float = 0.1):

@@ -4,33 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
-import os
+import re
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from spacedata.snapshot import bundled_snapshot, write_pages
-from tests.browser import CHROMIUM_ARGS, ROOT, DashboardServer, chromium_path, kpis, wait_until
+from tests.browser import SHOTS, Console, DashboardServer, kpis, wait_until
+from tests.browser import chromium as _chromium
 
+chromium = _chromium  # the shared fixture, under its own name
 pytestmark = pytest.mark.browser
 NASA = "National Aeronautics and Space Administration"
 EVIL_NAME = '<img src=x onerror="window.__xss=1">'
 EVIL_DESCRIPTION = "<script>window.__xss=2</script> docked & <b>bold</b>"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; `make browser` installs Debian's chromium")
-        pytest.skip("Chromium is not installed (`make browser`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+EVIL_STATUS = '<img src=y onerror="window.__xss=3">'
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +28,7 @@ def server(tmp_path_factory):
     records = bundled_snapshot().records()
     evil = copy.deepcopy(records[-1])
     evil.update(id=999_999, name=EVIL_NAME, description=EVIL_DESCRIPTION, serial_number="X-1")
+    evil["status"] = {"id": 99, "name": EVIL_STATUS}  # shown in the Status picker
     body = json.dumps({"count": 21, "next": None, "previous": None, "results": [*records, evil]})
     snap = write_pages(
         tmp_path_factory.mktemp("snap") / "xss",
@@ -64,6 +54,7 @@ def page(chromium, server):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.console = Console(page)
     yield page
     context.close()
 
@@ -101,10 +92,9 @@ def test_page_loads_every_chart_and_says_where_data_came_from(page, server):
     assert "21 spacecraft shown of 21 loaded" in prov and "Incomplete data" in prov
     assert "Launch Library 2 by The Space Devs" in prov
     assert kpis(page)["Spacecraft shown"] == "21"
-    out = ROOT / "test-output"
-    out.mkdir(exist_ok=True)
-    page.screenshot(path=str(out / "dashboard-default.png"), full_page=True)
-    assert page.errors == []
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "dashboard-default.png"), full_page=True)
+    assert page.errors == [] and page.console.problems == []
 
 
 def test_every_page_loads_one_small_plotly_and_the_log_stays_clean():
@@ -127,20 +117,57 @@ def test_agency_filter_changes_kpis_charts_and_url(page, server):
     open_dashboard(page, server.url)
     ticks = lambda: page.locator(".sd-chart-flights_by_agency .xtick text").all_text_contents()  # noqa: E731
     assert set(ticks()) == {"RFSA", "NASA", "SpX"}
-    page.locator(".choices").first.click()
+    agency = page.locator(".sd-filter-agency input")
+    agency.click()
+    options = page.locator(".sd-filter-agency [role=option]")
+    expect(options).to_have_count(3)  # the abbreviation, and the full name beside it
+    assert any("NASA" in t and NASA in t for t in options.all_inner_texts())
     page.keyboard.type("National")
     page.keyboard.press("Enter")
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
     assert kpis(page)["Total flights"] == "1"
     wait_until(lambda: ticks() == ["NASA"])
-    wait_until(lambda: "agency=National" in page.url)
-    assert page.errors == []
+    expect(page).to_have_url(re.compile(r"\?agency=NASA$"))  # Playwright: page.url pumps no events
+    expect(page.locator(".sd-filter-agency .sd-chip")).to_have_text(["NASA×"])
+    assert page.errors == [] and page.console.problems == []
+
+
+@pytest.mark.parametrize(
+    "typed, chosen",
+    [("SpaceX", "SpX"), ("Space", "SpX"), ("spx", "SpX"), ("NASA", "NASA"), ("Rus", "RFSA")],
+)
+def test_typing_and_enter_picks_the_exact_or_prefix_match_first(page, server, typed, chosen):
+    """Choices.js' fuzzy ranking could put "National Aeronautics and Space Administration"
+    first for "SpaceX"; the picker ranks exact, then prefix, then word-prefix matches."""
+    open_dashboard(page, server.url)
+    page.locator(".sd-filter-agency input").click()
+    page.keyboard.type(typed)
+    expect(page.locator(".sd-filter-agency [role=option]").first).to_contain_text(chosen)
+    page.keyboard.press("Enter")
+    expect(page.locator(".sd-filter-agency .sd-chip")).to_have_text([f"{chosen}×"])
+    expect(page).to_have_url(re.compile(rf"\?agency={chosen}$"))
+
+
+def test_pickers_show_hostile_option_text_as_text(page, server):
+    open_dashboard(page, server.url)
+    page.locator(".sd-filter-status input").click()
+    page.keyboard.type("onerror")
+    option = page.locator(".sd-filter-status [role=option]")
+    expect(option).to_have_text([EVIL_STATUS])
+    page.keyboard.press("Enter")
+    expect(page.locator(".sd-filter-status .sd-chip span")).to_have_text([EVIL_STATUS])
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img[src=y]").count() == 0
 
 
 def test_url_with_filters_reproduces_the_view(page, server):
-    open_dashboard(page, f"{server.url}?agency={quote(NASA)}&q=snoopy")
+    open_dashboard(page, f"{server.url}?agency=NASA&q=snoopy")
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
     assert page.locator(".sd-table").get_by_text("LM Snoopy").count() == 1
+    open_dashboard(page, f"{server.url}?agency={quote(NASA)}")  # a link from before: full name
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
+    expect(page.locator(".sd-filter-agency .sd-chip")).to_have_text(["NASA×"])
     open_dashboard(page, f"{server.url}?config=Soyuz&config=Vostok&in_space=0")
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "13")  # 11 Soyuz + 2 Vostok
 
@@ -154,11 +181,26 @@ def test_bad_url_values_show_a_notice_not_an_error(page, server):
     assert kpis(page)["Spacecraft shown"] == "21"
 
 
-def test_no_match_says_so(page, server):
-    open_dashboard(page, f"{server.url}?q=no+such+craft")
+def test_no_match_says_once_which_filters_exclude_everything_and_resets(page, server):
+    page.goto(f"{server.url}?q=no+such+craft&agency=NASA")
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "0")
-    assert page.get_by_text("No spacecraft match these filters.").first.is_visible()
-    assert page.errors == []
+    message = page.locator(".sd-nomatch")
+    expect(message).to_have_count(1)
+    expect(message).to_be_visible()
+    expect(message).to_contain_text("No spacecraft match these filters.")
+    expect(message).to_contain_text("Name contains “no such craft” (removing it would show 1")
+    expect(message).to_contain_text("Agency: NASA (removing it alone would still show none)")
+    assert page.locator(".js-plotly-plot").evaluate_all(
+        "els => els.every(e => e.getBoundingClientRect().height === 0)"
+    )  # no empty chart frames
+    page.wait_for_selector(".sd-table .tabulator", timeout=60_000)
+    expect(page.locator(".sd-table .tabulator-placeholder")).to_contain_text("No rows")
+    page.get_by_role("button", name="Reset all filters").click()
+    wait_until(lambda: kpis(page)["Spacecraft shown"] == "21")
+    expect(message).to_be_hidden()
+    wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6)
+    expect(page).to_have_url(re.compile(r"/spacecraft$"))
+    assert page.errors == [] and page.console.problems == []
 
 
 def test_hostile_text_is_shown_as_text_and_runs_nothing(page, server):
@@ -166,7 +208,10 @@ def test_hostile_text_is_shown_as_text_and_runs_nothing(page, server):
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
     table = page.locator(".sd-table")
     wait_until(lambda: table.get_by_text(EVIL_NAME, exact=True).count() == 1)
-    assert table.get_by_text(EVIL_DESCRIPTION, exact=True).count() == 1
+    # the description folds into the row's detail: open it
+    table.locator(".tabulator-responsive-collapse-toggle").first.click()
+    detail = table.locator(".tabulator-responsive-collapse")
+    expect(detail.get_by_text(EVIL_DESCRIPTION, exact=True)).to_be_visible()
     assert page.evaluate("window.__xss") is None
     assert page.locator("img[src=x]").count() == 0
     assert page.errors == []
@@ -184,3 +229,33 @@ def test_csv_download_holds_the_filtered_rows(page, server, tmp_path):
     rows = pd.read_csv(path)
     assert sorted(rows["name"]) == ["Vostok-1K No.3", "Vostok-3KA No.2"]
     assert {"time_in_space", "agency_name", "config_type"} <= set(rows.columns)
+
+
+def test_one_legible_provenance_line_on_screen_and_a_source_line_in_saved_charts(
+    page, server, tmp_path
+):
+    open_dashboard(page, server.url)
+    prov = page.locator(".sd-provenance")
+    expect(prov).to_have_count(1)
+    body = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert float(prov.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= max(body, 14)
+    # the charts' own source subtitles are not repeated on screen...
+    subtitles = page.locator(".js-plotly-plot .gtitle-subtitle")
+    expect(subtitles).to_have_count(6)
+    assert subtitles.evaluate_all("els => els.every(e => e.getBoundingClientRect().width === 0)")
+    # ...but a chart saved with plotly's camera button carries it
+    chart = page.locator(".sd-chart-time_by_agency")
+    svg = chart.locator(".js-plotly-plot").evaluate(
+        "gd => Plotly.toImage(gd, {format: 'svg'}).then(url => decodeURIComponent(url))"
+    )
+    assert "spacecraft shown · fetched snapshot" in svg
+    assert "Launch Library 2 by The Space Devs" in svg
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator('[data-title="Download plot as a PNG"]').click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "spacecraft-time-by-agency.png"
+    from PIL import Image
+
+    assert Image.open(path).size == (960, 560)  # the same legible size from any screen

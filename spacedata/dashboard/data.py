@@ -1,0 +1,128 @@
+"""The dashboard's process-wide data: loaded once per server process, shared by every session,
+and swapped whole by a scheduled refresh.
+
+Thread safety: :class:`Loaded` is frozen and its frame is never modified after loading, so a
+session that took ``shared.current`` keeps reading one consistent object. A refresh (in a worker
+thread) builds a new :class:`Loaded`, success or failure, and publishes it with one reference
+assignment; nothing shared is mutated in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from .. import config
+from ..provenance import Provenance
+
+log = logging.getLogger("spacedata")
+
+#: ``loader(refresh=False) -> Tables``: where the dashboard's data comes from.
+Loader = Callable[..., object]
+
+
+@dataclasses.dataclass(frozen=True)
+class Loaded:
+    """One immutable state of the shared data.
+
+    Attributes:
+        frame: the wide spacecraft frame every session starts from (provenance in ``.attrs``).
+            Shared by all sessions: treat it as read-only.
+        refreshed_at: when a scheduled refresh produced ``frame`` (UTC); None for the first load.
+        refresh_error: why the last scheduled refresh failed (plain text, shown escaped), or None
+            after a success.
+    """
+
+    frame: pd.DataFrame
+    refreshed_at: datetime | None = None
+    refresh_error: str | None = None
+
+    @property
+    def provenance(self) -> Provenance:
+        return Provenance.from_attrs(self.frame.attrs)
+
+
+class SharedData:
+    """The current :class:`Loaded` of a server process; :meth:`refresh` swaps in a new one."""
+
+    def __init__(self, loader: Loader):
+        self._loader = loader
+        self._refreshing = threading.Lock()  # one refresh at a time; readers never lock
+        self._current = Loaded(loader(refresh=False).wide())
+
+    @property
+    def current(self) -> Loaded:
+        """The latest state. Read it once per session and keep the object you got."""
+        return self._current
+
+    def refresh(self) -> Loaded:
+        """Load again. On success publish the new data; on any failure publish the last good
+        data with ``refresh_error`` saying why. Either way one reference swap."""
+        if not self._refreshing.acquire(blocking=False):
+            log.info("dashboard refresh skipped: the previous one is still running")
+            return self._current
+        try:
+            before = self._current
+            try:
+                frame = self._loader(refresh=True).wide()
+            except Exception as exc:  # noqa: BLE001 - whatever went wrong, keep serving
+                log.warning("dashboard refresh failed, keeping the last good data: %s", exc)
+                error = (
+                    f"Refresh failed at {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
+                    f"({type(exc).__name__}: {exc}); still showing data as of "
+                    f"{before.provenance.as_of}."
+                )
+                new = dataclasses.replace(before, refresh_error=error)
+            else:
+                new = Loaded(frame, refreshed_at=datetime.now(timezone.utc))
+            self._current = new
+            return new
+        finally:
+            self._refreshing.release()
+
+
+def loader_from_env() -> tuple[Loader, str | None]:
+    """The dashboard's data source, from the environment.
+
+    ``SPACEDATA_SNAPSHOT=DIR`` serves that snapshot; otherwise ``SPACEDATA_DASHBOARD_SOURCE``
+    (``bundled``, the default, needs no network; ``live`` reads LL2 through the cache and its
+    scheduled refreshes first check the quota). Returns ``(loader, refresh period or None)``;
+    ``SPACEDATA_REFRESH`` overrides the live default of ``6h``.
+    """
+    from ..client import LL2Client
+    from ..load import load_tables
+
+    snapshot = config.snapshot_override()
+    source = config.dashboard_source()
+    if snapshot is not None:
+        return (lambda refresh=False: load_tables(snapshot=snapshot)), None
+    if source not in ("live", "auto"):
+        return (lambda refresh=False: load_tables(source)), None
+
+    def load(refresh: bool = False):
+        with LL2Client(progress=False) as client:  # scheduled refreshes check the quota first
+            return load_tables(source, client=client, refresh=refresh, check_quota=refresh)
+
+    return load, config.refresh_period("6h")
+
+
+def shared_data(loader: Loader, refresh_period: str | None = None) -> SharedData:
+    """The process-wide :class:`SharedData`, built on the first call (``pn.state.as_cached``).
+
+    ``refresh_period`` such as ``"6h"`` schedules :meth:`SharedData.refresh` in a worker thread
+    with ``pn.state.schedule_task`` (once per process: the task name is fixed); None or
+    ``"off"`` never refreshes.
+    """
+    import panel as pn
+
+    data = pn.state.as_cached("spacedata-shared-data", lambda: SharedData(loader))
+    if refresh_period and refresh_period != "off":
+        pn.state.schedule_task(
+            "spacedata-refresh", data.refresh, period=refresh_period, at=None, threaded=True
+        )
+    return data

@@ -1,0 +1,128 @@
+"""The dashboard page: the template, its assets, and :func:`build_app`, which lays out one
+session's store and views.
+
+Nothing on the page comes from outside its server: plotly.js, the page's stylesheet and script
+are served from ``spacedata/_static`` (:class:`spacedata._static.Assets`), the template's web
+font is dropped for system fonts, and Panel's own stylesheets are pinned to the server (see
+:func:`_serve_panel_css_locally`).
+"""
+
+from __future__ import annotations
+
+import panel as pn
+from panel.io.resources import LOCAL_DIST, component_resource_path
+from panel.models.plotly import PlotlyPlot
+
+from .._static import PLOTLY_JS, Assets
+from .data import SharedData
+from .store import DataStore
+from .views import Charts, KPIs, NoMatch, ProvenanceView, RecordsTable
+
+TITLE = "Spacecraft — Launch Library 2"
+#: The trace types in the plotly.js cartesian bundle; every figure in :mod:`spacedata.plots`
+#: uses only these.
+PLOTLY_TRACES = frozenset(
+    "bar box contour heatmap histogram histogram2d histogram2dcontour image pie scatter "
+    "scatterternary violin".split()
+)
+
+
+class Template(pn.template.VanillaTemplate):
+    """The dashboard page: Panel's VanillaTemplate, which needs no web-component framework
+    (FastListTemplate's costs ~0.1 s to the first chart and ~0.3 s to all six), plus the
+    assets in :class:`spacedata._static.Assets` (plotly.js's cartesian bundle, the responsive
+    page stylesheet and the sidebar script) and no web font. Below 800 px wide the sidebar is
+    a drawer over the page, closed at first, opened by the header's Filters button.
+
+    Load the extensions with :func:`load_extensions`, which keeps Panel from adding its own
+    full plotly.js bundle to the page.
+    """
+
+    _resources = {"css": {}}  # VanillaTemplate's Google Fonts stylesheet: system fonts instead
+
+    def resolve_resources(self, cdn="auto", extras=None):
+        resources = super().resolve_resources(cdn=cdn, extras=extras)
+        for path in Assets._js:
+            resources["js"][path.name] = component_resource_path(Assets, "_js", path)
+        for path in Assets._css:
+            resources["css"][path.name] = component_resource_path(Assets, "_css", path)
+        return resources
+
+
+def load_extensions(**config) -> None:
+    """``pn.extension("plotly", "tabulator", **config)`` for the served page, whose plotly.js
+    comes from :class:`Template` (:data:`spacedata._static.PLOTLY_JS`).
+
+    Panel has no setting for a smaller plotly.js: its Plotly model lists the full bundle as a
+    page resource, so that list is emptied here. Call it in the server process only; a
+    notebook keeps Panel's full bundle. Without the bundle file (a Panel expecting another
+    plotly.js version), Panel's own bundle stays: slower, but the charts work.
+    """
+    pn.extension("plotly", "tabulator", **config)
+    if PLOTLY_JS.is_file():
+        PlotlyPlot.__javascript__ = []
+
+
+def after_load(*objects) -> pn.Column:
+    """A column that receives ``objects`` once the browser has drawn the page
+    (``pn.state.onload``), so what is above the fold shows sooner. Outside a server: at once."""
+    column = pn.Column(sizing_mode="stretch_width")
+    pn.state.onload(lambda: column.extend(objects))
+    return column
+
+
+def _serve_panel_css_locally() -> None:
+    """Point this session's Panel stylesheets at the server, before any model is built.
+
+    Panel creates each component's stylesheet links with its CDN (cdn.holoviz.org) and
+    rewrites them to the server only when it renders the session's HTML page. When the page
+    takes longer to load than Bokeh keeps an unused session (15 s by default, easily reached
+    with many pages opening at once), Bokeh drops the session and rebuilds it from the
+    websocket, and that rebuilt session never gets the rewrite: every component then asks
+    cdn.holoviz.org for its CSS. Setting the document's ``dist_url`` first, as the page
+    render would, makes every stylesheet local from the start. (A private Bokeh/Panel
+    attribute; ``tests/test_dashboard_offline.py`` fails if that stops working.)
+    """
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        return
+    rel = pn.state.rel_path
+    doc._template_variables.setdefault("dist_url", f"{rel}/{LOCAL_DIST}" if rel else LOCAL_DIST)
+
+
+def build_app(shared: SharedData, query_args: dict | None = None) -> Template:
+    """The whole page for one session: its store (filters from ``query_args``, e.g.
+    ``pn.state.session_args``), the views, and the URL kept in step with the filters."""
+    _serve_panel_css_locally()
+    loaded = shared.current  # read once: this session keeps this immutable state
+    store = DataStore(loaded.frame)
+    if query_args:
+        store.apply_query(query_args)
+    location = pn.state.location
+    if location is not None:
+        pn.bind(
+            lambda _: location.param.update(search=store.to_query()),
+            store.param.filtered,
+            watch=True,
+        )
+    charts = Charts(store)
+    first_row, *lower_rows = charts.rows()
+    return Template(
+        title=TITLE,
+        # the filter widgets, like the lower charts and the table, arrive just after the first
+        # charts are drawn: ~0.25 s sooner first chart (benchmarks/), and on a phone the
+        # filters sit in a closed drawer anyway
+        sidebar=[pn.pane.Markdown("### Filters", margin=(0, 10)), after_load(store)],
+        main=[
+            ProvenanceView(store, loaded),
+            KPIs(store),
+            NoMatch(store),
+            first_row,
+            after_load(*lower_rows),
+            after_load(RecordsTable(store)),
+        ],
+        header_background="#4c78a8",
+        sidebar_width=320,
+        busy_indicator=None,  # a spinner for a 0.1 s update costs more server time than it saves
+        meta_viewport="width=device-width, initial-scale=1",
+    )

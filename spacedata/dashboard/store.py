@@ -1,0 +1,420 @@
+"""The dashboard's filters, each declared once, and the :class:`DataStore` built from them.
+
+A filter declaration says everything about one filter: the :class:`DataStore` parameter it
+becomes, the column it restricts, the widget it shows, its URL key and how URL text becomes a
+value. The parameter, the widget, the filtering, the URL round-trip, the reset and the "nothing
+matches" explanation are all derived from :data:`FILTERS`, so adding a filter is one line
+there (and a new kind, rarely, one small class here).
+
+URL state: filters are written to the URL as readable, repeatable keys with defaults left out
+(``?agency=NASA&agency=SpX&flights=2-30``); a value that is unknown or does not parse is
+ignored with a visible notice, and the valid values beside it still apply. Panel's
+``pn.state.location.sync`` cannot do that (see :meth:`DataStore.apply_query`), so a small codec
+derived from the declarations does.
+
+User text (name search, URL values) is matched with plain substring/equality tests, never
+``DataFrame.query``/``eval``, and is shown only as text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+import panel as pn
+import param
+
+from .widgets import Picker
+
+#: Sentinel of :meth:`Filter.decode`: the URL gave nothing usable, keep the current value.
+KEEP = object()
+
+
+@dataclasses.dataclass(frozen=True)
+class Filter:
+    """One filter. Subclasses are the kinds: :class:`Choice`, :class:`Flag`, :class:`Contains`,
+    :class:`IntRange`.
+
+    Attributes:
+        name: the :class:`DataStore` parameter (``store.agency``).
+        column: the column of the wide frame it restricts.
+        label: what the widget and messages call it.
+        url: its URL query key.
+    """
+
+    name: str
+    column: str
+    label: str
+    url: str
+
+    def parameter(self) -> param.Parameter:
+        """The :class:`DataStore` parameter (its default is "no restriction" unless said)."""
+        raise NotImplementedError
+
+    def prepare(self, store: DataStore, df: pd.DataFrame) -> None:
+        """Fit the store's parameter to the data (options, bounds)."""
+
+    def default(self, store: DataStore) -> Any:
+        return store.param[self.name].default
+
+    def mask(self, store: DataStore, df: pd.DataFrame, value: Any) -> pd.Series | None:
+        """Rows of ``df`` that ``value`` keeps, or None when it keeps all of them."""
+        raise NotImplementedError
+
+    def encode(self, store: DataStore, value: Any) -> list[str]:
+        """URL values for ``value``; none at the default."""
+        raise NotImplementedError
+
+    def decode(self, store: DataStore, texts: list[str]) -> tuple[Any, list[str]]:
+        """``(value or KEEP, notices)`` from the URL values of :attr:`url`."""
+        raise NotImplementedError
+
+    def describe(self, store: DataStore, value: Any) -> str:
+        """The restriction in words, for the "nothing matches" message."""
+        raise NotImplementedError
+
+    def widget(self, store: DataStore) -> pn.viewable.Viewable:
+        """A widget linked both ways to the store's parameter."""
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice(Filter):
+    """Keep rows whose :attr:`column` is one of the chosen values (none chosen: all rows).
+
+    ``full_name``: a column naming each value in full (``agency_name`` for ``agency_abbrev``);
+    shown beside the value in the picker and on hover, searched when typing, and accepted in
+    URLs so that links written with full names keep working.
+    """
+
+    full_name: str | None = None
+
+    def parameter(self) -> param.Parameter:
+        return param.ListSelector(default=[], objects=[], label=self.label)
+
+    def prepare(self, store: DataStore, df: pd.DataFrame) -> None:
+        values = df[self.column].dropna().astype(str)
+        store.param[self.name].objects = sorted(values.unique())
+        hints: dict[str, str] = {}
+        if self.full_name is not None:
+            pairs = df[[self.column, self.full_name]].dropna().astype(str).drop_duplicates()
+            hints = dict(zip(pairs[self.column], pairs[self.full_name], strict=True))
+        store._hints[self.name] = hints
+
+    def options(self, store: DataStore) -> list[dict[str, str]]:
+        hints = store._hints.get(self.name, {})
+        return [
+            {"value": v, "label": v, "hint": hints.get(v, "")}
+            for v in store.param[self.name].objects
+        ]
+
+    def mask(self, store, df, value):
+        if not value:
+            return None
+        return df[self.column].astype("string").isin(value).fillna(False)
+
+    def encode(self, store, value):
+        return list(value)
+
+    def decode(self, store, texts):
+        known = set(store.param[self.name].objects)
+        aliases = {full: short for short, full in store._hints.get(self.name, {}).items()}
+        chosen, notices = [], []
+        for text in texts:
+            if text in known:
+                chosen.append(text)
+            elif text in aliases:
+                chosen.append(aliases[text])
+            else:
+                notices.append(f"Ignored unknown {self.url} {text!r} in the URL.")
+        return list(dict.fromkeys(chosen)), notices
+
+    def describe(self, store, value):
+        return f"{self.label}: {' or '.join(value)}"
+
+    def widget(self, store):
+        picker = Picker(
+            label=self.label,
+            options=self.options(store),
+            value=list(getattr(store, self.name)),
+            sizing_mode="stretch_width",
+            margin=(5, 10),
+            css_classes=["sd-filter", f"sd-filter-{self.name}"],
+        )
+        picker.link(store, value=self.name, bidirectional=True)
+        return picker
+
+
+@dataclasses.dataclass(frozen=True)
+class Flag(Filter):
+    """A checkbox. ``on``/``off``: the rows kept when it is ticked / not ticked: those where
+    :attr:`column` is True, those where it is False, or all (None)."""
+
+    on: bool | None = True
+    off: bool | None = None
+
+    def parameter(self) -> param.Parameter:
+        return param.Boolean(default=False, label=self.label)
+
+    def mask(self, store, df, value):
+        keep = self.on if value else self.off
+        if keep is None:
+            return None
+        flags = df[self.column].fillna(False).astype(bool)
+        return flags if keep else ~flags
+
+    def encode(self, store, value):
+        return [] if value == self.default(store) else ["1" if value else "0"]
+
+    def decode(self, store, texts):
+        text = texts[-1]
+        if text in ("0", "1"):
+            return text == "1", []
+        return KEEP, [f"Ignored {self.url}={text!r} in the URL (use 0 or 1)."]
+
+    def describe(self, store, value):
+        return f"“{self.label}” {'ticked' if value else 'not ticked'}"
+
+    def widget(self, store):
+        return pn.widgets.Checkbox.from_param(
+            store.param[self.name], css_classes=["sd-filter", f"sd-filter-{self.name}"]
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Contains(Filter):
+    """Keep rows whose :attr:`column` contains the typed text (case-insensitive, literal: no
+    patterns). URL values are cut to ``max_length`` characters."""
+
+    placeholder: str = ""
+    max_length: int = 100
+
+    def parameter(self) -> param.Parameter:
+        return param.String(default="", label=self.label)
+
+    def mask(self, store, df, value):
+        text = value.strip()
+        if not text:
+            return None
+        return df[self.column].str.contains(text, case=False, regex=False).fillna(False)
+
+    def encode(self, store, value):
+        return [value.strip()] if value.strip() else []
+
+    def decode(self, store, texts):
+        return texts[-1][: self.max_length], []
+
+    def describe(self, store, value):
+        return f"{self.label} “{value.strip()}”"
+
+    def widget(self, store):
+        return pn.widgets.TextInput.from_param(
+            store.param[self.name],
+            placeholder=self.placeholder,
+            max_length=self.max_length,
+            css_classes=["sd-filter", f"sd-filter-{self.name}"],
+        )
+
+
+_RANGE = re.compile(r"\s*(\d{1,9})\s*-\s*(\d{1,9})\s*", re.ASCII)
+
+
+def parse_range(text: str, bounds: tuple[int, int]) -> tuple[int, int] | None:
+    """``"2-30"`` -> (2, 30) within ``bounds``; anything else (``²``, other scripts' digits,
+    huge numbers, reversed, out of bounds) -> None."""
+    match = _RANGE.fullmatch(text)
+    if match is None:
+        return None
+    lo, hi = int(match.group(1)), int(match.group(2))
+    if not bounds[0] <= lo <= hi <= bounds[1]:
+        return None
+    return lo, hi
+
+
+@dataclasses.dataclass(frozen=True)
+class IntRange(Filter):
+    """Keep rows whose integer :attr:`column` lies in ``LOW-HIGH`` (inclusive); the full range
+    of the data, the default, keeps every row (missing values included)."""
+
+    def parameter(self) -> param.Parameter:
+        return param.Range(default=(0, 1), bounds=(0, 1), label=self.label)
+
+    def prepare(self, store, df):
+        col = df[self.column]
+        top = max(int(col.max()) if col.notna().any() else 0, 1)
+        p = store.param[self.name]
+        p.bounds = (0, top)
+        p.default = (0, top)
+        setattr(store, self.name, (0, top))
+
+    def mask(self, store, df, value):
+        if tuple(value) == tuple(store.param[self.name].bounds):
+            return None
+        lo, hi = value
+        return df[self.column].between(lo, hi).fillna(False)
+
+    def encode(self, store, value):
+        if tuple(value) == tuple(store.param[self.name].bounds):
+            return []
+        return [f"{value[0]}-{value[1]}"]
+
+    def decode(self, store, texts):
+        bounds = store.param[self.name].bounds
+        rng = parse_range(texts[-1], bounds)
+        if rng is None:
+            return KEEP, [
+                f"Ignored {self.url}={texts[-1]!r} in the URL (use LOW-HIGH within "
+                f"{bounds[0]}-{bounds[1]})."
+            ]
+        return rng, []
+
+    def describe(self, store, value):
+        return f"{self.label} {value[0]}–{value[1]}"
+
+    def widget(self, store):
+        return pn.widgets.IntRangeSlider.from_param(
+            store.param[self.name], step=1, css_classes=["sd-filter", f"sd-filter-{self.name}"]
+        )
+
+
+#: The dashboard's filters, in sidebar order. One line each: this is the only place a filter
+#: is named, bound to a column, given a widget kind and a URL key.
+FILTERS: tuple[Filter, ...] = (
+    Choice("agency", "agency_abbrev", "Agency", url="agency", full_name="agency_name"),
+    Choice("config", "config_name", "Spacecraft configuration", url="config"),
+    Choice("config_type", "config_type", "Configuration type", url="type"),
+    Choice("status", "status", "Status", url="status"),
+    Flag("in_space_only", "in_space", "In space now", url="in_space", on=True, off=None),
+    Flag(
+        "include_placeholders",
+        "is_placeholder",
+        "Include placeholders",
+        url="placeholders",
+        on=None,
+        off=False,
+    ),
+    Contains("name_search", "name", "Name contains", url="q", placeholder="e.g. Soyuz"),
+    IntRange("flights", "flights_count", "Flights", url="flights"),
+)
+FILTER_NAMES = tuple(f.name for f in FILTERS)
+_BY_URL = {f.url: f for f in FILTERS}
+
+
+#: One parameter per :data:`FILTERS` entry, in that order; :class:`DataStore` inherits them.
+FilterParameters = param.parameterized_class(
+    "FilterParameters", {f.name: f.parameter() for f in FILTERS}
+)
+
+
+class DataStore(pn.viewable.Viewer, FilterParameters):
+    """Owns the data and the filters (one parameter per :data:`FILTERS` entry, e.g.
+    ``store.agency``); ``filtered`` is the frame every view draws.
+
+    ``DataStore(frame)`` works in a notebook too; ``pn.panel(store)`` shows the filter widgets.
+    The frame is never modified (sessions share it): filtering builds a new one.
+    """
+
+    data = param.DataFrame(doc="The wide spacecraft frame (spacedata.load_spacecraft).")
+    filtered = param.DataFrame(doc="data after the filters; recomputed when a filter changes.")
+    notices = param.List(default=[], doc="Plain-text notices, e.g. ignored URL values.")
+
+    def __init__(self, data: pd.DataFrame, **params):
+        values = {k: params.pop(k) for k in list(params) if k in FILTER_NAMES}
+        super().__init__(data=data, **params)
+        self._hints: dict[str, dict[str, str]] = {}
+        for f in FILTERS:
+            f.prepare(self, data)
+        self.param.update(**values)
+        self._apply()
+
+    @param.depends(*FILTER_NAMES, watch=True)
+    def _apply(self) -> None:
+        with pn.io.hold():  # one patch to the browser for all views, not one per model
+            self.filtered = self.filter(self.data)
+
+    def masks(self, df: pd.DataFrame) -> dict[Filter, pd.Series]:
+        """The filters that restrict ``df`` now, each with the rows it keeps."""
+        out = {}
+        for f in FILTERS:
+            m = f.mask(self, df, getattr(self, f.name))
+            if m is not None:
+                out[f] = m.to_numpy(dtype=bool)
+        return out
+
+    def filter(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` restricted by the current filter values (empty lists mean "all")."""
+        keep = pd.Series(True, index=df.index).to_numpy()
+        for m in self.masks(df).values():
+            keep = keep & m
+        out = df[keep]
+        out.attrs = dict(df.attrs)
+        return out
+
+    def reset(self, *_) -> None:
+        """Every filter back to its default (no restriction but hidden placeholders)."""
+        self.param.update(**{f.name: f.default(self) for f in FILTERS}, notices=[])
+
+    def explain_empty(self) -> list[tuple[str, int]]:
+        """When nothing matches: each filter that restricts the data, in words, with how many
+        spacecraft removing just that one would show (0: it is not the only one to blame).
+        Filters still at their default (hidden placeholders) are named only when to blame."""
+        masks = self.masks(self.data)
+        out = []
+        for f in masks:
+            keep = pd.Series(True, index=self.data.index).to_numpy()
+            for g, m in masks.items():
+                if g is not f:
+                    keep = keep & m
+            value, without = getattr(self, f.name), int(keep.sum())
+            if without or value != f.default(self):
+                out.append((f.describe(self, value), without))
+        return out
+
+    # -- URL state ---------------------------------------------------------------------------
+
+    def to_query(self) -> str:
+        """The non-default filters as a URL query string (``?agency=NASA&in_space=1``)."""
+        pairs = [(f.url, v) for f in FILTERS for v in f.encode(self, getattr(self, f.name))]
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def apply_query(self, args: dict[str, list]) -> list[str]:
+        """Set filters from URL query args (``{key: [values]}``, values str or bytes, as in
+        ``pn.state.session_args``). Unknown keys, and values that do not exist or do not
+        parse, are ignored with one notice each; every valid value still applies.
+
+        Why not ``pn.state.location.sync``: it applies all URL values or none (one unknown
+        agency would drop a valid name search with it), ignores unknown keys without a word,
+        raises on ``?flights=²`` (``"²".isdigit()``), turns ``?q=123`` into a number,
+        ``literal_eval``s bracketed values, and rewrites the URL with every synced parameter
+        JSON-encoded, defaults included, keeping keys of filters that were cleared.
+        """
+        notices: list[str] = []
+        update: dict[str, Any] = {}
+        for key, raw in args.items():
+            texts = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in raw]
+            f = _BY_URL.get(key)
+            if f is None:
+                notices.append(f"Ignored unknown URL parameter {key!r}.")
+                continue
+            if not texts:
+                continue
+            value, said = f.decode(self, texts)
+            notices += said
+            if value is not KEEP:
+                update[f.name] = value
+        self.param.update(**update, notices=notices)
+        return notices
+
+    # -- widgets -----------------------------------------------------------------------------
+
+    def widgets(self) -> list[pn.viewable.Viewable]:
+        """One widget per filter, linked both ways to its parameter, in :data:`FILTERS` order."""
+        return [f.widget(self) for f in FILTERS]
+
+    def __panel__(self):
+        reset = pn.widgets.Button(label="Reset filters", color="light", css_classes=["sd-reset"])
+        reset.on_click(self.reset)
+        return pn.Column(*self.widgets(), reset, sizing_mode="stretch_width")

@@ -1,0 +1,438 @@
+"""The dashboard's views: each takes a :class:`~spacedata.dashboard.store.DataStore` and draws
+one thing from ``store.filtered``, through ``pn.bind`` (text, visibility) or a
+``param.depends("store.filtered", watch=True)`` method (charts, numbers, table: one update for
+several panes), so a filter change reaches every view in one patch.
+
+* :class:`ProvenanceView`: the one provenance line of the page, and any notices.
+* :class:`KPIs`: four numbers.
+* :class:`Charts`: the six plotly charts, in a grid that is two wide on a wide screen and one
+  wide on a narrow one; hidden when nothing matches.
+* :class:`NoMatch`: when nothing matches, the one message that says which filters exclude
+  everything and offers a reset.
+* :class:`RecordsTable`: the rows (a Tabulator that fits its container) and a CSV download.
+
+Everything from the data is shown as text (escaped HTML, Tabulator's plaintext formatters).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+
+import pandas as pd
+import panel as pn
+import param
+
+from .. import plots
+from ..config import CREDIT
+from ..provenance import Provenance
+from .data import Loaded
+from .store import DataStore
+
+
+def summary(df: pd.DataFrame) -> dict[str, float]:
+    """The KPI figures of a frame: spacecraft, flights, years in space, in space now."""
+    return {
+        "spacecraft": len(df),
+        "flights": int(df["flights_count"].sum()),
+        "years": float(df["time_in_space_days"].sum() / plots.DAYS_PER_YEAR),
+        "in_space": int(df["in_space"].fillna(False).sum()),
+    }
+
+
+_TEXT_CSS = """
+.sd-provenance { font-size: 15px; line-height: 1.5; padding: 8px 12px; background: #f4f6fa;
+  border-left: 4px solid #4c78a8; overflow-wrap: anywhere; }
+.sd-partial { color: #7a4300; }
+.sd-warn { display: block; color: #a00; }
+.sd-notice { margin-top: 6px; padding: 6px 12px; background: #fff4e0;
+  border-left: 4px solid #f58518; font-size: 15px; overflow-wrap: anywhere; }
+.sd-nomatch { font-size: 15px; line-height: 1.5; padding: 10px 14px; background: #fff4e0;
+  border-left: 4px solid #f58518; overflow-wrap: anywhere; }
+.sd-nomatch b { font-size: 16px; }
+.sd-nomatch ul { margin: 6px 0 0; padding-left: 20px; }
+"""
+
+
+class ProvenanceView(pn.viewable.Viewer):
+    """The page's one provenance line: source, as-of, records shown of the endpoint's count,
+    completeness, credit; then any notices (e.g. ignored URL values), at body size or more."""
+
+    def __init__(self, store: DataStore, shared: Loaded | None = None, **params):
+        super().__init__(**params)
+        self.store = store
+        self.shared = shared
+        self.pane = pn.pane.HTML(
+            pn.bind(self._html, store.param.filtered, store.param.notices),
+            sizing_mode="stretch_width",
+            css_classes=["sd-provenance-pane"],
+            stylesheets=[_TEXT_CSS],
+            margin=(5, 10),
+        )
+
+    def _html(self, df: pd.DataFrame, notices: list[str]) -> str:
+        prov = Provenance.from_attrs(df.attrs) if "source" in df.attrs else None
+        parts = []
+        if prov is None:
+            parts.append("<b>Source unknown.</b>")
+        else:
+            of = f"{prov.count:,}" if prov.count is not None else "an unknown number of"
+            parts.append(
+                f"<b>Source:</b> {html.escape(prov.label)}, <b>as of</b> "
+                f"{html.escape(prov.as_of)} · <b>{len(df):,}</b> spacecraft shown of "
+                f"{prov.records:,} loaded; the endpoint reports {of}."
+            )
+            if prov.stale_since:
+                parts.append(
+                    f"<span class='sd-warn'><b>{html.escape(prov.staleness)}</b>: served past "
+                    "its freshness while LL2 could not be reached.</span>"
+                )
+            if not prov.complete:
+                kind = "Partial sample" if prov.source == "bundled" else "Incomplete data"
+                parts.append(
+                    f"<span class='sd-partial'><b>{kind}:</b> {prov.records:,} of about {of} "
+                    "records; totals and rankings describe these only.</span>"
+                )
+        if self.shared is not None and self.shared.refresh_error:
+            parts.append(f"<span class='sd-warn'>{html.escape(self.shared.refresh_error)}</span>")
+        parts.append(
+            f"Data: <a href='https://thespacedevs.com/llapi' target='_blank' rel='noopener'>"
+            f"{html.escape(CREDIT)}</a>."
+        )
+        shown = "".join(f"<div class='sd-notice'>⚠ {html.escape(n)}</div>" for n in notices)
+        return "<div class='sd-provenance'>" + " ".join(parts) + "</div>" + shown
+
+    def __panel__(self):
+        return self.pane
+
+
+#: Four KPIs a row; two a row on a tablet or phone.
+_KPI_GRID_CSS = """
+:host { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 4px 8px;
+  width: 100%; }
+@media (max-width: 900px) { :host { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+"""
+
+
+class KPIs(pn.viewable.Viewer):
+    """Spacecraft shown, total flights, total time in space (years), in space now: four
+    numbers in a row on a wide screen, two by two on a phone."""
+
+    labels = {
+        "spacecraft": ("Spacecraft shown", "{value:,.0f}"),
+        "flights": ("Total flights", "{value:,.0f}"),
+        "years": ("Time in space (years)", "{value:,.1f}"),
+        "in_space": ("In space now", "{value:,.0f}"),
+    }
+
+    store = param.ClassSelector(class_=DataStore, doc="The store whose filtered rows count.")
+
+    def __init__(self, store: DataStore, **params):
+        super().__init__(store=store, **params)
+        self.cards = {
+            key: pn.indicators.Number(
+                label=label,
+                format=fmt,
+                font_size="26pt",
+                title_size="12pt",
+                sizing_mode="stretch_width",
+                margin=(0, 10),
+            )
+            for key, (label, fmt) in self.labels.items()
+        }
+        self._update()
+
+    @param.depends("store.filtered", watch=True)
+    def _update(self) -> None:  # one summary for the four cards
+        for key, value in summary(self.store.filtered).items():
+            if key == "years":
+                self.cards[key].param.update(**self.time_in_space(value))
+            else:
+                self.cards[key].value = value
+
+    @staticmethod
+    def time_in_space(years: float) -> dict:
+        """The time-in-space card in a unit that keeps a small total readable (4.5 days, not
+        0.0 years), like the bars' value labels."""
+        days = years * plots.DAYS_PER_YEAR
+        if years >= 0.1 or years <= 0:
+            fmt = "{value:,.1f}" if years >= 1 or years <= 0 else "{value:,.2f}"
+            return {"label": "Time in space (years)", "value": years, "format": fmt}
+        if days >= 1:
+            return {"label": "Time in space (days)", "value": days, "format": "{value:,.1f}"}
+        return {"label": "Time in space (hours)", "value": days * 24, "format": "{value:,.1f}"}
+
+    def __panel__(self):
+        return pn.Column(
+            *self.cards.values(),
+            sizing_mode="stretch_width",
+            stylesheets=[_KPI_GRID_CSS],
+            css_classes=["sd-kpis"],
+        )
+
+
+#: On screen the page says where the data came from once (ProvenanceView), so each chart's
+#: source subtitle is hidden there; plotly's PNG export draws a clone of the figure outside
+#: this stylesheet, so a downloaded chart still carries its source line.
+_CHART_CSS = """
+.gtitle-subtitle { display: none; }
+"""
+#: The chart grid: two charts side by side where both get at least 480 px, else one a row.
+_GRID_CSS = """
+:host { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 480px), 1fr));
+  gap: 8px 16px; width: 100%; }
+"""
+CHART_HEIGHT = 430
+#: The size of a chart saved with plotly's camera button, whatever the screen.
+EXPORT_SIZE = {"width": 960, "height": 560}
+
+
+class Charts(pn.viewable.Viewer):
+    """The six plotly charts, redrawn from ``store.filtered`` (hidden when nothing matches)."""
+
+    builders = {
+        "flights_by_agency": functools.partial(plots.flights_by_agency, compact=True),
+        "time_by_agency": functools.partial(plots.time_in_space_totals, by="agency", compact=True),
+        "time_by_config": functools.partial(
+            plots.time_in_space_totals, by="configuration", compact=True
+        ),
+        "distribution": functools.partial(
+            plots.time_in_space_distribution, by="configuration", compact=True
+        ),
+        "top": functools.partial(plots.top_time_in_space, compact=True),
+        "scatter": functools.partial(plots.flights_vs_time_in_space, compact=True),
+    }
+
+    store = param.ClassSelector(class_=DataStore, doc="The store whose filtered rows are drawn.")
+
+    def __init__(self, store: DataStore, **params):
+        super().__init__(store=store, **params)
+        figures = self.figures(store.filtered)
+        self.panes = {
+            key: pn.pane.Plotly(
+                figures[key],
+                sizing_mode="stretch_width",
+                height=CHART_HEIGHT,
+                config={
+                    "displaylogo": False,
+                    "responsive": True,
+                    # a saved chart is as legible from a phone as from a desktop, source line
+                    # (the subtitle) included
+                    "toImageButtonOptions": {
+                        "filename": f"spacecraft-{key.replace('_', '-')}",
+                        **EXPORT_SIZE,
+                    },
+                },
+                css_classes=["sd-chart", f"sd-chart-{key}"],
+                stylesheets=[_CHART_CSS],
+                margin=0,
+            )
+            for key in self.builders
+        }
+        self.any = pn.bind(lambda df: not df.empty, store.param.filtered)
+
+    def figures(self, df: pd.DataFrame) -> dict:
+        """Every chart's figure for ``df`` (what a filter change recomputes)."""
+        return {key: build(df) for key, build in self.builders.items()}
+
+    # One watcher for the six panes rather than six `pn.bind` references: Panel's reference
+    # resolution cost ~10 ms more per filter change for these panes (benchmarks/).
+    @param.depends("store.filtered", watch=True)
+    def _update(self) -> None:
+        df = self.store.filtered
+        if df.empty:  # the charts are hidden and NoMatch explains; nothing to draw
+            return
+        for key, fig in self.figures(df).items():
+            self.panes[key].object = fig
+
+    def rows(self) -> list[pn.Column]:
+        """The charts two at a time, in page order, each pair a responsive grid (side by side
+        on a wide screen, stacked on a narrow one); hidden while nothing matches."""
+        keys = list(self.panes)
+        return [
+            pn.Column(  # hides; the grid inside sets its own `display`, which would win
+                pn.Column(
+                    *(self.panes[k] for k in keys[i : i + 2]),
+                    sizing_mode="stretch_width",
+                    stylesheets=[_GRID_CSS],
+                    css_classes=["sd-chart-grid"],
+                ),
+                visible=self.any,
+                sizing_mode="stretch_width",
+            )
+            for i in range(0, len(keys), 2)
+        ]
+
+    def __panel__(self):
+        return pn.Column(*self.rows(), sizing_mode="stretch_width")
+
+
+class NoMatch(pn.viewable.Viewer):
+    """Shown only when no spacecraft match: one message naming the filters that exclude
+    everything (and what removing each would show), and a button that resets them all."""
+
+    def __init__(self, store: DataStore, **params):
+        super().__init__(**params)
+        self.store = store
+        self.reset = pn.widgets.Button(
+            label="Reset all filters", color="primary", width=180, css_classes=["sd-reset-all"]
+        )
+        self.reset.on_click(store.reset)
+        self.message = pn.pane.HTML(
+            pn.bind(self._html, store.param.filtered),
+            sizing_mode="stretch_width",
+            stylesheets=[_TEXT_CSS],
+            margin=(5, 10),
+        )
+        self.layout = pn.Column(
+            self.message,
+            self.reset,
+            visible=pn.bind(lambda df: df.empty, store.param.filtered),
+            sizing_mode="stretch_width",
+            css_classes=["sd-nomatch-pane"],
+        )
+
+    def _html(self, df: pd.DataFrame) -> str:
+        if not df.empty:
+            return ""
+        items = []
+        for words, without in self.store.explain_empty():
+            if without:
+                after = f"removing it would show {without:,} spacecraft"
+            else:
+                after = "removing it alone would still show none"
+            items.append(f"<li>{html.escape(words)} ({after})</li>")
+        why = f"<ul>{''.join(items)}</ul>" if items else ""
+        return (
+            f"<div class='sd-nomatch'><b>{plots.NO_MATCH}.</b> The filters in the sidebar "
+            f"exclude every spacecraft:{why}Remove one of them, or reset them all.</div>"
+        )
+
+    def __panel__(self):
+        return self.layout
+
+
+#: Table columns -> titles. Name never hides; on a narrow screen the later columns fold into
+#: a row's detail (Tabulator's responsive collapse, opened by the row's ▸ toggle).
+TABLE_COLUMNS = {
+    "name": "Name",
+    "agency_abbrev": "Agency",
+    "config_name": "Configuration",
+    "flights_count": "Flights",
+    "time_in_space_days": "Days in space",
+    "status": "Status",
+    "config_type": "Type",
+    "in_space": "In space",
+    "time_docked_days": "Days docked",
+    "serial_number": "Serial",
+    "description": "Description",
+}
+_TOGGLE = "more"
+#: A row's detail wraps long text (a description) instead of running past the table.
+_TABLE_CSS = """
+.tabulator-responsive-collapse td { vertical-align: top; }
+.tabulator-responsive-collapse td:first-child { white-space: nowrap; padding-right: 10px; }
+.tabulator-responsive-collapse td + td { white-space: normal !important; overflow-wrap: anywhere; }
+"""
+
+
+def _table_configuration() -> dict:
+    columns = [
+        {
+            "field": _TOGGLE,
+            "formatter": "responsiveCollapse",
+            "title": "",
+            "headerSort": False,
+            "width": 34,
+            "minWidth": 34,
+            "resizable": False,
+            "hozAlign": "center",
+            "responsive": 0,
+        }
+    ]
+    for priority, col in enumerate(TABLE_COLUMNS):
+        spec = {"field": col, "responsive": priority, "minWidth": 100}
+        if col == "name":
+            spec.update(minWidth=140, widthGrow=2)
+        elif col == "config_name":
+            spec.update(minWidth=125)
+        elif col == "description":
+            spec.update(minWidth=260, widthGrow=4)
+        columns.append(spec)
+    return {
+        "columnDefaults": {"headerWordWrap": True},
+        "responsiveLayout": "collapse",
+        "responsiveLayoutCollapseStartOpen": False,
+        "placeholder": "No rows: no spacecraft match these filters.",
+        "columns": columns,
+    }
+
+
+class RecordsTable(pn.viewable.Viewer):
+    """The filtered records as a Tabulator (text shown as text; the columns that do not fit
+    fold into a row detail) and a CSV download of all their columns."""
+
+    store = param.ClassSelector(class_=DataStore, doc="The store whose filtered rows are shown.")
+
+    def __init__(self, store: DataStore, **params):
+        super().__init__(store=store, **params)
+        text = {"type": "plaintext"}
+        self.table = pn.widgets.Tabulator(
+            self._frame(store.filtered),
+            pagination="remote",  # only the visible page goes to the browser
+            page_size=15,
+            disabled=True,
+            show_index=False,
+            layout="fit_columns",
+            sizing_mode="stretch_width",
+            formatters={
+                **{c: text for c in TABLE_COLUMNS},
+                # textarea wraps long text, and escapes it like plaintext
+                "name": {"type": "textarea"},
+                "description": {"type": "textarea"},
+                _TOGGLE: text,
+            },
+            titles={**TABLE_COLUMNS, _TOGGLE: ""},
+            configuration=_table_configuration(),
+            stylesheets=[_TABLE_CSS],
+            css_classes=["sd-table"],
+        )
+        self.download = pn.widgets.FileDownload(
+            callback=self._csv,
+            filename="spacecraft-filtered.csv",
+            label="Download filtered rows (CSV)",
+            color="primary",
+            css_classes=["sd-download"],
+        )
+
+    @param.depends("store.filtered", watch=True)
+    def _schedule_refresh(self) -> None:
+        # The table sits below the charts: on a server it refreshes in the next tick, after the
+        # charts' patch has gone out (~40 ms sooner charts); elsewhere at once.
+        pn.state.execute(self._refresh, schedule=True)
+
+    def _refresh(self) -> None:
+        self.table.value = self._frame(self.store.filtered)
+
+    @staticmethod
+    def _frame(df: pd.DataFrame) -> pd.DataFrame:
+        out = df[list(TABLE_COLUMNS)].copy()
+        for col in ("time_in_space_days", "time_docked_days"):
+            out[col] = out[col].round(1)
+        out.insert(0, _TOGGLE, "")
+        return out
+
+    def _csv(self) -> io.StringIO:
+        buf = io.StringIO()
+        self.store.filtered.to_csv(buf, index=False)
+        buf.seek(0)
+        return buf
+
+    def __panel__(self):
+        return pn.Column(
+            pn.pane.Markdown("### Records", margin=(0, 10)),
+            self.download,
+            self.table,
+            sizing_mode="stretch_width",
+        )
