@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__, config
 
 EXIT_INCOMPLETE = 3
+_SHOW_WARNING = warnings.showwarning
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,6 +138,21 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=5006)
     s.add_argument("--address", default="127.0.0.1")
     s.add_argument("--show", action="store_true", help="open a browser")
+    s.add_argument(
+        "--num-procs",
+        type=int,
+        default=1,
+        help="server processes (Panel's multi-process serving; each loads the data once)",
+    )
+    s.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="a public host name the page is served under, e.g. behind a reverse proxy",
+    )
+    s.add_argument("--check-unused-ms", type=int, default=17000, help=argparse.SUPPRESS)
+    s.add_argument("--unused-lifetime-ms", type=int, default=15000, help=argparse.SUPPRESS)
     s.set_defaults(run=_serve)
     return p
 
@@ -354,43 +370,43 @@ def _import_captures(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """Serve the in-package app (works from an installed wheel, not only from a checkout)."""
     import os
 
-    app = Path(__file__).resolve().parent.parent / "dashboards" / "spacecraft.py"
-    if not app.is_file():
-        raise OSError(
-            f"The dashboard app {app} is not here: `spacedata serve` runs from a source checkout."
-        )
-    env = dict(os.environ)
     if args.snapshot:
         from .snapshot import read_snapshot
 
-        env["SPACEDATA_SNAPSHOT"] = str(read_snapshot(args.snapshot).location.resolve())
-    cmd = [
-        sys.executable,
-        "-m",
-        "panel",
-        "serve",
-        str(app),
-        "--port",
-        str(args.port),
-        "--address",
-        args.address,
-        "--allow-websocket-origin",
-        f"{args.address}:{args.port}",
-        "--allow-websocket-origin",
-        f"localhost:{args.port}",
-        "--warm",  # load the data and build one page at start, not on the first visit
-        "--liveness",  # GET /liveness answers once the server is up
-    ]
-    if args.show:
-        cmd.append("--show")
+        os.environ["SPACEDATA_SNAPSHOT"] = str(read_snapshot(args.snapshot).location.resolve())
+    if args.num_procs < 1:
+        raise ValueError(f"--num-procs {args.num_procs}: give 1 or more processes.")
+    # The server's own warnings are not ours to reword; bokeh's use of a pandas deprecation
+    # (reset_index(inplace=True), once per session) is known noise for operators.
+    warnings.showwarning = _SHOW_WARNING
+    warnings.filterwarnings("ignore", message="The inplace keyword", module="bokeh")
+    import panel as pn
+
+    from .dashboard.app import TITLE, app
+
+    origins = [f"{args.address}:{args.port}", f"localhost:{args.port}", *args.allow_origin]
     print(
-        f"Serving the spacecraft dashboard at http://{args.address}:{args.port}/spacecraft",
+        f"Serving the spacecraft dashboard at http://{args.address}:{args.port}/spacecraft"
+        + (f" with {args.num_procs} processes" if args.num_procs > 1 else ""),
         flush=True,
     )
-    # Become the server: one process to stop and to measure.
-    os.execve(sys.executable, cmd, env)  # noqa: S606 - fixed argv, no shell
+    pn.serve(
+        {"spacecraft": app},
+        port=args.port,
+        address=args.address,
+        websocket_origin=origins,
+        show=args.show,
+        title=TITLE,
+        warm=True,  # load the data and build one page at start, not on the first visit
+        liveness=True,  # GET /liveness answers once the server is up
+        num_procs=args.num_procs,
+        check_unused_sessions_milliseconds=args.check_unused_ms,
+        unused_session_lifetime_milliseconds=args.unused_lifetime_ms,
+    )
+    return 0
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
