@@ -9,7 +9,9 @@ Environment variables:
     SPACEDATA_OFFLINE    "1" to answer from the HTTP cache only, never the network.
     SPACEDATA_HTTP_DEADLINE  seconds one request may take in all (default 60).
     SPACEDATA_HTTP_BACKOFF   seconds of the first retry wait; later waits double (default 0.5).
-    SPACEDATA_DASHBOARD_SOURCE  the dashboard's source: "bundled" (default) or "live"/"auto".
+    SPACEDATA_DASHBOARD_SOURCE  the dashboard's source: "best" (default: the latest snapshot,
+                         else a fresh sync if LL2 answers fast, else the bundled sample),
+                         "bundled", "local", "live" or "auto".
     SPACEDATA_REFRESH    the dashboard's refresh period for live data ("6h" default, "off").
 """
 
@@ -107,8 +109,9 @@ def _seconds(var: str, default: float) -> float:
 
 
 def dashboard_source() -> str:
-    """The dashboard's source when no snapshot is named: ``bundled`` unless set."""
-    return os.environ.get("SPACEDATA_DASHBOARD_SOURCE", "").strip() or "bundled"
+    """The dashboard's source when no snapshot is named: ``best`` unless set (see
+    :func:`spacedata.dashboard.data.loader_from_env`)."""
+    return os.environ.get("SPACEDATA_DASHBOARD_SOURCE", "").strip() or "best"
 
 
 def refresh_period(default: str | None) -> str | None:

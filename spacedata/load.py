@@ -399,7 +399,9 @@ def best_available(
     try:
         throttle = probe.throttle()  # free, and fails fast when LL2 cannot be reached
     except FetchError as exc:
-        return _bundled(f"offline: LL2 did not answer within {quick_s:g} s ({exc})")
+        log.info("LL2 did not answer the start-up probe: %s", exc)
+        what = "timed out" if "timed out" in str(exc) else "could not be reached"
+        return _bundled(f"offline: LL2 {what} within {quick_s:g} s")
     finally:
         probe.close()
     names = _endpoints.names(endpoints)

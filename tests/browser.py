@@ -62,6 +62,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: A served dashboard never reaches LL2 or a user's own snapshots unless a test says so: it
+#: starts on the bundled sample (LL2 "offline" at a closed local port).
+SAFE_ENV = {
+    "SPACEDATA_BASE_URL": "http://127.0.0.1:9/2.3.0/",
+    "SPACEDATA_DATA_DIR": tempfile.mkdtemp(prefix="spacedata-serve-data-"),
+    "SPACEDATA_CACHE_DIR": tempfile.mkdtemp(prefix="spacedata-serve-cache-"),
+}
+
+
 class DashboardServer:
     """``spacedata serve`` (``panel serve dashboards/spacecraft.py``) in a subprocess on
     127.0.0.1, stopped on exit; its output goes to :attr:`log_path`.
@@ -96,7 +105,10 @@ class DashboardServer:
         self.log_path = Path(tempfile.mkstemp(prefix="spacedata-serve-", suffix=".log")[1])
         self.log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            cmd, env={**os.environ, **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT
+            cmd,
+            env={**os.environ, **SAFE_ENV, **(env or {})},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         live = f"http://127.0.0.1:{self.port}/liveness"  # opens no session: the first page is real
         deadline = time.monotonic() + 90

@@ -260,3 +260,38 @@ def test_live_dashboard_refresh_checks_the_quota_first(ll2, monkeypatch):
     after = shared.refresh()
     assert "QuotaError" in after.refresh_error and len(after.frame) == 603
     assert ll2.spacecraft_requests == []  # refused before spending a call
+
+
+def _banner(shared: SharedData) -> str:
+    from spacedata.dashboard.views import ProvenanceView
+
+    loaded = shared.current
+    return ProvenanceView(DataStore(loaded.frame), loaded)._html(loaded.frame, [])
+
+
+def test_dashboard_starts_on_the_sample_when_offline_and_says_why(monkeypatch):
+    from spacedata.dashboard import loader_from_env
+
+    monkeypatch.delenv("SPACEDATA_DASHBOARD_SOURCE", raising=False)
+    loader, period = loader_from_env()
+    shared = SharedData(loader)
+    assert shared.current.frame.attrs["source"] == "bundled" and period == "6h"
+    assert "Showing the bundled 20-record sample; offline: LL2 could not be reached" in _banner(
+        shared
+    )
+
+
+def test_dashboard_starts_on_a_fresh_sync_when_ll2_answers(ll2, monkeypatch):
+    from spacedata.dashboard import loader_from_env
+
+    monkeypatch.delenv("SPACEDATA_DASHBOARD_SOURCE", raising=False)
+    monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
+    shared = SharedData(loader_from_env()[0])
+    assert shared.current.frame.attrs["complete"] and len(shared.current.frame) == 603
+    assert "Showing a fresh sync of LL2 just now" in _banner(shared)
+    ll2.seen = []
+    again = SharedData(loader_from_env()[0])  # a restart: the snapshot just saved, no calls
+    assert "your latest fetched snapshot" in _banner(again) and ll2.spacecraft_requests == []
+    ll2.quota, ll2.used = 15, 15  # the scheduled refresh cannot finish: the last good stays
+    after = again.refresh()
+    assert after.frame is again.current.frame and "Refresh failed" in after.refresh_error

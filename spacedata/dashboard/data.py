@@ -22,8 +22,15 @@ from ..provenance import Provenance
 
 log = logging.getLogger("spacedata")
 
-#: ``loader(refresh=False) -> Tables``: where the dashboard's data comes from.
+#: ``loader(refresh=False) -> Tables | (Tables, note)``: where the dashboard's data comes from;
+#: the optional note says which source was chosen and why (shown in the banner).
 Loader = Callable[..., object]
+
+
+def _call(loader: Loader, refresh: bool) -> tuple[pd.DataFrame, str | None]:
+    got = loader(refresh=refresh)
+    tables, note = got if isinstance(got, tuple) else (got, None)
+    return tables.wide(), note
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,11 +43,14 @@ class Loaded:
         refreshed_at: when a scheduled refresh produced ``frame`` (UTC); None for the first load.
         refresh_error: why the last scheduled refresh failed (plain text, shown escaped), or None
             after a success.
+        note: which source was chosen and why (plain text), e.g. "the bundled 20-record sample;
+            offline: LL2 could not be reached within 3 s".
     """
 
     frame: pd.DataFrame
     refreshed_at: datetime | None = None
     refresh_error: str | None = None
+    note: str | None = None
 
     @property
     def provenance(self) -> Provenance:
@@ -53,7 +63,8 @@ class SharedData:
     def __init__(self, loader: Loader):
         self._loader = loader
         self._refreshing = threading.Lock()  # one refresh at a time; readers never lock
-        self._current = Loaded(loader(refresh=False).wide())
+        frame, note = _call(loader, refresh=False)
+        self._current = Loaded(frame, note=note)
 
     @property
     def current(self) -> Loaded:
@@ -69,7 +80,7 @@ class SharedData:
         try:
             before = self._current
             try:
-                frame = self._loader(refresh=True).wide()
+                frame, note = _call(self._loader, refresh=True)
             except Exception as exc:  # noqa: BLE001 - whatever went wrong, keep serving
                 log.warning("dashboard refresh failed, keeping the last good data: %s", exc)
                 error = (
@@ -79,7 +90,7 @@ class SharedData:
                 )
                 new = dataclasses.replace(before, refresh_error=error)
             else:
-                new = Loaded(frame, refreshed_at=datetime.now(timezone.utc))
+                new = Loaded(frame, refreshed_at=datetime.now(timezone.utc), note=note)
             self._current = new
             return new
         finally:
@@ -89,18 +100,35 @@ class SharedData:
 def loader_from_env() -> tuple[Loader, str | None]:
     """The dashboard's data source, from the environment.
 
-    ``SPACEDATA_SNAPSHOT=DIR`` serves that snapshot; otherwise ``SPACEDATA_DASHBOARD_SOURCE``
-    (``bundled``, the default, needs no network; ``live`` reads LL2 through the cache and its
-    scheduled refreshes first check the quota). Returns ``(loader, refresh period or None)``;
-    ``SPACEDATA_REFRESH`` overrides the live default of ``6h``.
+    By default (``SPACEDATA_DASHBOARD_SOURCE`` unset or ``best``) the server starts on the best
+    data it can have now (:func:`spacedata.load.best_available`): ``SPACEDATA_SNAPSHOT``; the
+    latest snapshot from ``spacedata fetch``; a fresh sync if LL2 answers within a few seconds
+    and the quota allows a whole sync; else the bundled sample. The banner says which and why.
+    Unless a snapshot was named, it then re-syncs every ``SPACEDATA_REFRESH`` (default ``6h``)
+    within the quota, keeping the last good data when that fails.
+
+    ``SPACEDATA_DASHBOARD_SOURCE=bundled`` (or ``local``, ``snapshot``) serves that source with no
+    network and no refresh; ``live``/``auto`` read LL2 through the cache as ``load_tables`` does.
+    Returns ``(loader, refresh period or None)``.
     """
     from ..client import LL2Client
-    from ..load import load_tables
+    from ..load import best_available, fetch, load_tables
 
     snapshot = config.snapshot_override()
     source = config.dashboard_source()
     if snapshot is not None:
         return (lambda refresh=False: load_tables(snapshot=snapshot)), None
+    if source == "best":
+
+        def best(refresh: bool = False):
+            if not refresh:
+                return best_available()
+            snap = fetch(
+                check_quota=True, refresh=True
+            )  # fails when it cannot finish: last good stays
+            return load_tables(snap.location), f"a scheduled sync of LL2, saved to {snap.location}"
+
+        return best, config.refresh_period("6h")
     if source not in ("live", "auto"):
         return (lambda refresh=False: load_tables(source)), None
 

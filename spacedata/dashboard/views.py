@@ -94,6 +94,8 @@ class ProvenanceView(pn.viewable.Viewer):
                     f"<span class='sd-partial'><b>{kind}:</b> {prov.records:,} of about {of} "
                     "records; totals and rankings describe these only.</span>"
                 )
+        if self.shared is not None and self.shared.note:
+            parts.append(f"<span class='sd-why'>Showing {html.escape(self.shared.note)}.</span>")
         if self.shared is not None and self.shared.refresh_error:
             parts.append(f"<span class='sd-warn'>{html.escape(self.shared.refresh_error)}</span>")
         parts.append(
