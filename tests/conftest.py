@@ -60,3 +60,27 @@ def client(ll2) -> LL2Client:
     """A client aimed at the fake, with instant backoff and no progress bar."""
     with LL2Client(ll2.base, backoff_factor=0, retries=2, progress=False) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory) -> Path:
+    """The project's wheel, built once per test run (no isolation: the venv has hatchling)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return next(out.glob("spacedata-*.whl"))

@@ -295,3 +295,4 @@ def test_dashboard_starts_on_a_fresh_sync_when_ll2_answers(ll2, monkeypatch):
     ll2.quota, ll2.used = 15, 15  # the scheduled refresh cannot finish: the last good stays
     after = again.refresh()
     assert after.frame is again.current.frame and "Refresh failed" in after.refresh_error
+

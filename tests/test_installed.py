@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import venv
 from pathlib import Path
@@ -15,30 +14,15 @@ import requests
 
 from tests.browser import chromium as _chromium
 from tests.browser import deep_text, free_port, open_page
-from tests.conftest import ROOT
 
 chromium = _chromium  # the shared fixture, under its own name
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
+def installed(tmp_path_factory, built_wheel) -> Path:
     """A fresh venv with only the wheel (and its runtime dependencies) installed."""
     tmp = tmp_path_factory.mktemp("installed")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(tmp),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next(tmp.glob("spacedata-*.whl"))
+    wheel = built_wheel
     venv.create(tmp / "venv", with_pip=True)
     pip = subprocess.run(
         [str(tmp / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],

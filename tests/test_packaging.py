@@ -31,22 +31,8 @@ def test_environment_yml_matches_pyproject():
     assert conda == pip
 
 
-def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path):
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--wheel",
-            "--no-isolation",
-            "--outdir",
-            str(tmp_path / "dist"),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    wheel = next((tmp_path / "dist").glob("spacedata-*.whl"))
+def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path, built_wheel):
+    wheel = built_wheel
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
