@@ -76,6 +76,8 @@ class Provenance:
         """``complete (603 records)`` or ``partial sample: 20 of about 603 records``."""
         if self.complete:
             return f"complete ({self.records} records)"
+        if self.records == 0 and self.count is None:
+            return "no records in this source"
         of = f"{self.count}" if self.count is not None else "an unknown number of"
         word = "partial sample" if self.source == "bundled" else "incomplete"
         return f"{word}: {self.records} of about {of} records"

@@ -192,3 +192,11 @@ def test_synthetic_flights_are_labelled_everywhere(tmp_path):
         )
         assert rec["url"].startswith("https://synthetic.invalid/")
         assert "synthetic" in rec["spacecraft"]["name"]
+
+
+def test_a_source_without_flights_says_no_records_not_zero_of_unknown():
+    import spacedata
+
+    flights = spacedata.load_flights("bundled")
+    text = spacedata.provenance_of(flights).describe()
+    assert "no records in this source" in text and "0 of about" not in text
