@@ -400,7 +400,9 @@ def _serve(args: argparse.Namespace) -> int:
         websocket_origin=origins,
         show=args.show,
         title=TITLE,
-        warm=True,  # load the data and build one page at start, not on the first visit
+        # Load the data and build one page at start, not on the first visit; Panel cannot warm
+        # before forking, so with several processes each loads on its first visit.
+        warm=args.num_procs == 1,
         liveness=True,  # GET /liveness answers once the server is up
         num_procs=args.num_procs,
         check_unused_sessions_milliseconds=args.check_unused_ms,
