@@ -45,6 +45,7 @@ lint: $(STAMP)
 bench: $(STAMP) browser
 	$(PY) benchmarks/bench_data.py
 	$(PY) benchmarks/bench_dashboard.py
+	$(PY) benchmarks/bench_sessions.py
 
 ## Rebuild data/bundled from the two real captures in ../shared/seeds.
 bundled-snapshot: $(STAMP)

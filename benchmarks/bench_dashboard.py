@@ -8,11 +8,19 @@
    chart and the KPIs updated, p50/p95 over 20 changes, split into server and browser time.
 3. 20 concurrent sessions (browser pages kept open) against one server: page errors, time to
    first chart per session, server RSS growth per added session.
+4. At scale, in Chromium: ``spacedata serve --snapshot`` on SYNTHETIC snapshots of 20,000 and
+   100,000 spacecraft (:func:`spacedata.synthetic.write_synthetic_snapshot`); a filter change
+   (name search) -> all six charts and the KPIs redrawn, p50/p95 over 10 changes; beside them,
+   measured in the same run, a minimal Panel app (one TextInput, one Plotly pane redrawn on
+   Enter) as the floor any Panel page pays, so the ratio stays comparable across machines.
+   ``--scale-only`` runs just this part.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -24,9 +32,16 @@ import panel as pn  # noqa: E402
 
 import spacedata  # noqa: E402
 from spacedata.dashboard import Charts, DataStore, KPIs, RecordsTable  # noqa: E402
-from spacedata.synthetic import resample  # noqa: E402
+from spacedata.synthetic import resample, write_synthetic_snapshot  # noqa: E402
 from spacedata.tidy import build_tables  # noqa: E402
-from tests.browser import CHROMIUM_ARGS, DashboardServer, chromium_path, kpis  # noqa: E402
+from tests.browser import (  # noqa: E402
+    CHROMIUM_ARGS,
+    DashboardServer,
+    chromium_path,
+    free_port,
+    kpis,
+)
+from tests.loadclient import SpacedataServer  # noqa: E402
 
 pn.extension("plotly", "tabulator")
 
@@ -105,8 +120,11 @@ def page_open(context, url: str) -> tuple[float, float, float]:
     return first, charts, table
 
 
-def filter_changes(context, url: str, n: int = 20) -> dict[str, list[float]]:
-    """Type in the name search and press Enter, alternating "soyuz" (13) and "" (20).
+def filter_changes(
+    context, url: str, n: int = 20, counts: tuple[int, int] = (13, 20)
+) -> dict[str, list[float]]:
+    """Type in the name search and press Enter, alternating "soyuz" (``counts[0]``, 13 on the
+    bundled snapshot) and "" (``counts[1]``, 20).
 
     Total: Enter -> all six charts and the KPIs show the new count. Split by the websocket
     frames: Enter -> the change reaches the socket (Playwright), -> the server's patch arrives,
@@ -125,19 +143,20 @@ def filter_changes(context, url: str, n: int = 20) -> dict[str, list[float]]:
     page = context.new_page()
     page.on("websocket", lambda ws: (ws.on("framesent", sent), ws.on("framereceived", received)))
     page.goto(url)
-    page.wait_for_function(WAIT_CHARTS, arg=20, timeout=60_000)
+    page.wait_for_function(WAIT_CHARTS, arg=f"{counts[1]:,}", timeout=120_000)
     box = page.locator(SEARCH)
+    box.wait_for(timeout=60_000)
     out: dict[str, list[float]] = {"total": [], "server": [], "browser": []}
     for i in range(n):
-        text, count = ("soyuz", 13) if i % 2 == 0 else ("", 20)
+        text, count = ("soyuz", counts[0]) if i % 2 == 0 else ("", counts[1])
         box.fill(text)
-        time.sleep(0.2)  # let the previous change's follow-up messages settle
+        time.sleep(0.3)  # let the previous change's follow-up messages settle
         frames.clear()
         t = time.perf_counter()
         box.press("Enter")
-        page.wait_for_function(WAIT_CHARTS, arg=count, timeout=30_000, polling="raf")
+        page.wait_for_function(WAIT_CHARTS, arg=f"{count:,}", timeout=60_000, polling="raf")
         done = time.perf_counter()
-        assert kpis(page)["Spacecraft shown"] == str(count)
+        assert kpis(page)["Spacecraft shown"] == f"{count:,}"
         out["total"].append(done - t)
         stamps = dict(reversed(frames))  # the first of each kind
         if "sent" in stamps and "patch" in stamps:
@@ -198,7 +217,114 @@ def browser_figures() -> None:
         browser.close()
 
 
+#: The floor: a minimal Panel app, one TextInput and one Plotly pane redrawn on Enter.
+BASELINE_APP = textwrap.dedent(
+    """
+    import panel as pn
+    import plotly.graph_objects as go
+
+    pn.extension("plotly")
+
+    def figure(text):
+        n = len(text)
+        return go.Figure(
+            {"data": [{"type": "bar", "x": list("abcdef"), "y": [n, 2, 3, 4, 5, 6]}],
+             "layout": {"title": {"text": f"baseline {text or 'all'}"}}}
+        )
+
+    box = pn.widgets.TextInput(placeholder="baseline")
+    pane = pn.pane.Plotly(figure(""), height=400, sizing_mode="stretch_width")
+    box.param.watch(lambda e: setattr(pane, "object", figure(e.new)), "value")
+    pn.Column(box, pane).servable()
+    """
+)
+WAIT_BASELINE = """text => [...document.querySelectorAll('*')].some(function find(n) {
+  if (n.shadowRoot && [...n.shadowRoot.querySelectorAll('*')].some(find)) return true;
+  return n.classList && n.classList.contains('gtitle') && n.textContent === 'baseline ' + text;
+})"""
+
+
+def baseline_changes(browser, n: int = 10) -> list[float]:
+    """Enter in the minimal app's TextInput -> its one Plotly chart redrawn."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = Path(tmp) / "baseline.py"
+        app.write_text(BASELINE_APP)
+        port = free_port()
+        cmd = [
+            *(sys.executable, "-m", "panel", "serve", str(app), "--port", str(port)),
+            *("--address", "127.0.0.1", "--allow-websocket-origin", f"127.0.0.1:{port}"),
+            "--liveness",
+        ]
+        with SpacedataServer(cmd=cmd, port=port) as srv:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(f"http://127.0.0.1:{port}/baseline")
+            page.wait_for_function(WAIT_BASELINE, arg="all", timeout=60_000)
+            box = page.locator("input[placeholder='baseline']")
+            times = []
+            for i in range(n):
+                text = "soyuz" if i % 2 == 0 else ""
+                box.fill(text)
+                time.sleep(0.3)
+                t = time.perf_counter()
+                box.press("Enter")
+                page.wait_for_function(
+                    WAIT_BASELINE, arg=text or "all", timeout=30_000, polling="raf"
+                )
+                times.append(time.perf_counter() - t)
+            page.close()
+            del srv
+    return times
+
+
+def scale_figures(sizes=(20_000, 100_000)) -> None:
+    """Filter change -> all charts redrawn, in Chromium, on SYNTHETIC snapshots; and the floor."""
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    if path is None:
+        print("Chromium not installed (`make browser`): scale figures skipped")
+        return
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        base = baseline_changes(browser)
+        print(f"minimal Panel app (1 TextInput -> 1 Plotly pane), Enter -> redrawn: {pct(base)}")
+        floor = float(np.percentile(base, 95))
+        for n in sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                write_synthetic_snapshot(n, tmp)
+                frame = spacedata.load_spacecraft(snapshot=tmp)
+                store = DataStore(frame)
+                everything = len(store.filtered)
+                store.name_search = "soyuz"
+                counts = (len(store.filtered), everything)
+                with SpacedataServer(["--snapshot", tmp]) as srv:
+                    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+                    t = time.perf_counter()
+                    page = context.new_page()
+                    page.goto(srv.url)
+                    page.wait_for_function(
+                        WAIT_CHARTS, arg=f"{everything:,}", timeout=120_000, polling="raf"
+                    )
+                    opened = time.perf_counter() - t
+                    page.close()
+                    changes = filter_changes(context, srv.url, n=10, counts=counts)
+                    context.close()
+                p95 = float(np.percentile(changes["total"], 95))
+                print(
+                    f"SYNTHETIC {n:,} spacecraft: page open -> six charts {opened * 1000:.0f} ms; "
+                    f"filter change -> 6 charts + KPIs: {pct(changes['total'])}  "
+                    f"(p95 {p95 / floor:.1f}x the minimal app's)"
+                )
+                print(f"   of which server (socket->patch): {pct(changes['server'])}")
+                print(f"   of which browser (patch->drawn): {pct(changes['browser'])}")
+        browser.close()
+
+
 def main() -> None:
+    if "--scale-only" in sys.argv:
+        print("== at scale, in the browser (headless Chromium, SYNTHETIC snapshots)")
+        scale_figures()
+        return
     print("== server-side filter callback (store + KPIs + 6 figures + table into Bokeh models)")
     small = spacedata.load_spacecraft("bundled")
     print(f"bundled snapshot, {len(small)} rows:            {pct(callback_times(small))}")
@@ -207,6 +333,8 @@ def main() -> None:
     print(f"SYNTHETIC 100,000 rows (resampled):    {pct(callback_times(big))}")
     print("\n== in the browser (headless Chromium, bundled snapshot)")
     browser_figures()
+    print("\n== at scale, in the browser (headless Chromium, SYNTHETIC snapshots)")
+    scale_figures()
 
 
 if __name__ == "__main__":

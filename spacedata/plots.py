@@ -256,9 +256,18 @@ def top_time_in_space(df: pd.DataFrame, n: int = 15, *, compact: bool = False) -
     return _figure(data, layout, df, title, compact=compact)
 
 
-def flights_vs_time_in_space(df: pd.DataFrame, *, compact: bool = False) -> go.Figure:
+def flights_vs_time_in_space(
+    df: pd.DataFrame, *, compact: bool = False, bin_above: int | None = None
+) -> go.Figure:
     """One point per spacecraft: flights against time in space (days, log axis); beyond
-    :data:`MAX_POINTS` spacecraft, a random sample of them (the subtitle says so)."""
+    :data:`MAX_POINTS` spacecraft, a random sample of them (the subtitle says so).
+
+    ``bin_above``: beyond this many spacecraft, draw aggregates instead of spacecraft: one
+    marker per flight count and time-in-space bin (:data:`BINS_PER_DECADE` a decade of days),
+    its area and colour by how many spacecraft it holds (:func:`flights_vs_time_binned`).
+    """
+    if bin_above is not None and len(df) > bin_above:
+        return flights_vs_time_binned(df, compact=compact)
     title = "Flights vs days in space, per spacecraft"
     if df.empty:
         return _empty(title, df)
@@ -291,6 +300,65 @@ def flights_vs_time_in_space(df: pd.DataFrame, *, compact: bool = False) -> go.F
         "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days in space (log scale)"}},
         "legend": _LEGEND_UNDER_TITLE,
     }
+    return _figure(data, layout, df, title, note, compact=compact)
+
+
+#: Time-in-space bins a decade of days in :func:`flights_vs_time_binned`.
+BINS_PER_DECADE = 8
+
+
+def flights_vs_time_binned(df: pd.DataFrame, *, compact: bool = False) -> go.Figure:
+    """Flights against time in space (days, log axis) as aggregates: one marker per flight
+    count and time-in-space bin (:data:`BINS_PER_DECADE` a decade), sized and coloured by the
+    number of spacecraft in it. A few hundred markers at any number of rows."""
+    title = "Flights vs days in space, spacecraft per bin"
+    if df.empty:
+        return _empty(title, df)
+    days = df["time_in_space_days"].to_numpy(dtype=float, na_value=np.nan)
+    flights = df["flights_count"].to_numpy(dtype=float, na_value=np.nan)
+    ok = (days > 0) & np.isfinite(flights)
+    edge = np.floor(np.log10(days[ok]) * BINS_PER_DECADE)
+    g = (
+        pd.DataFrame({"flights": flights[ok], "bin": edge})
+        .groupby(["flights", "bin"])
+        .size()
+        .reset_index(name="n")
+    )
+    lo = 10 ** (g["bin"].to_numpy() / BINS_PER_DECADE)
+    hi = 10 ** ((g["bin"].to_numpy() + 1) / BINS_PER_DECADE)
+    counts = g["n"].to_numpy()
+    data = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": g["flights"].tolist(),
+            "y": np.sqrt(lo * hi).round(3).tolist(),  # the bin's middle on the log axis
+            "customdata": np.column_stack([counts, lo.round(1), hi.round(1)]).tolist(),
+            "marker": {
+                "size": (6 + 24 * np.sqrt(counts / counts.max())).round(1).tolist(),
+                "color": counts.tolist(),
+                "colorscale": "Blues",
+                "cmin": 0,
+                "showscale": True,
+                "colorbar": {"title": {"text": "spacecraft"}, "thickness": 12},
+                "line": {"width": 0.5, "color": "#4c78a8"},
+            },
+            "name": "spacecraft",
+            "hovertemplate": (
+                "%{customdata[0]:,} spacecraft<br>%{x} flights · "
+                "%{customdata[1]}–%{customdata[2]} days in space<extra></extra>"
+            ),
+            "showlegend": False,
+        }
+    ]
+    layout = {
+        "xaxis": {"title": {"text": "flights"}},
+        "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days in space (log scale)"}},
+    }
+    left_out = int((~ok).sum())
+    note = f"{len(df):,} spacecraft in bins" + (
+        f"; {left_out:,} with no time in space not shown. " if left_out else ". "
+    )
     return _figure(data, layout, df, title, note, compact=compact)
 
 
@@ -380,3 +448,305 @@ def _figure(
     else:
         head = _title(title, _subtitle(df, note))
     return go.Figure({"data": data, "layout": _layout(extra, head)})
+
+
+# ------------------------------------------------------------------------------- flights
+# Figures over the flights-wide frame (:func:`spacedata.load_flights`,
+# :meth:`spacedata.tidy.Tables.flights_wide`): one row per flight, its ``.attrs`` describing
+# the flights endpoint. Their subtitles count flights, not spacecraft.
+
+#: What a flights figure says when its source holds no flight records at all.
+NO_FLIGHTS = "No flight records in this source"
+#: How to get flight records (shown under :data:`NO_FLIGHTS`).
+HOW_TO_FETCH_FLIGHTS = (
+    "Run `spacedata fetch --wait` (Python: spacedata.fetch()): it reads the flights too, "
+    "about 18 API calls, more than LL2's free 15 an hour, so --wait spreads them over the "
+    "quota. Then load that snapshot."
+)
+NO_FLIGHT_MATCH = "No flights match these filters"
+#: Flights figures draw at most this many groups; the rest are summed as "other".
+MAX_GROUPS = 10
+OTHER = "other"
+
+
+def _wrap(text: str, width: int = 72) -> list[str]:
+    import textwrap  # appended section: imports stay local
+
+    return textwrap.wrap(text, width)
+
+
+def flights_per_year(
+    df: pd.DataFrame, by: str = "agency", *, top: int = MAX_GROUPS, compact: bool = False
+) -> go.Figure:
+    """Stacked bars: flights per launch year (UTC), by agency or configuration; the ``top``
+    largest groups each get a colour, the rest are stacked as "other".
+
+    Args:
+        by: ``"agency"`` or ``"configuration"``.
+    """
+    title = f"Flights per year, by {by.replace('_', ' ')}"
+    if df.empty:
+        return _flights_empty(title, df)
+    known = df["launch_net"].notna()
+    years = df.loc[known, "launch_net"].dt.year.astype(int)
+    groups = _top_groups(_labels(df.loc[known, _GROUPS[by]]), top)
+    counts = pd.crosstab(years, groups)
+    order = counts.sum().sort_values(ascending=False).index.tolist()
+    if OTHER in order:  # "other" at the top of the stack, last in the legend
+        order = [g for g in order if g != OTHER] + [OTHER]
+    names = _full_names(df, by)
+    data = []
+    for group in order:
+        col = counts[group]
+        col = col[col > 0]
+        data.append(
+            {
+                "type": "bar",
+                "x": col.index.tolist(),
+                "y": col.astype(float).tolist(),
+                "name": _esc(group),
+                "hovertemplate": f"<b>{_esc(group)}</b> {names.get(group, '')}<br>"
+                + "%{x}: %{y} flights<extra></extra>",
+            }
+        )
+    layout = {
+        "barmode": "stack",
+        "bargap": 0.1,
+        "xaxis": {"title": {"text": "launch year (UTC)"}},
+        "yaxis": {"title": {"text": "flights"}},
+        "legend": _LEGEND_UNDER_TITLE,
+    }
+    left_out = int((~known).sum())
+    note = f"{left_out:,} flights with no launch date not shown. " if left_out else ""
+    return _flights_figure(data, layout, df, title, note, compact=compact)
+
+
+def cumulative_time_in_space(
+    df: pd.DataFrame, by: str = "agency", *, top: int = MAX_GROUPS, compact: bool = False
+) -> go.Figure:
+    """Lines: time in space accumulated over the years, in years (``duration_days`` / 365.25
+    summed in launch order), one line per agency or configuration (``top`` of them, the rest as
+    "other"). A flight's whole duration counts at its launch date; flights with no duration
+    (still in space, or unknown) add nothing and are counted in the subtitle.
+
+    Args:
+        by: ``"agency"`` or ``"configuration"``.
+    """
+    title = f"Time in space accumulated, by {by.replace('_', ' ')} (years)"
+    if df.empty:
+        return _flights_empty(title, df)
+    ok = df["launch_net"].notna() & df["duration_days"].notna()
+    if not ok.any():
+        return _flights_empty(title, df, "No flight in this frame has a duration", "")
+    part = df.loc[ok, ["launch_net", "duration_days"]].copy()
+    part["group"] = _top_groups(_labels(df.loc[ok, _GROUPS[by]]), top)
+    part = part.sort_values("launch_net", kind="stable")
+    order = part.groupby("group")["duration_days"].sum().sort_values(ascending=False).index
+    names = _full_names(df, by)
+    data = []
+    for group in order:
+        g = part[part["group"] == group]
+        years = (g["duration_days"].cumsum() / DAYS_PER_YEAR).round(4)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "line": {"shape": "hv", "width": 2},
+                "x": g["launch_net"].dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M").tolist(),
+                "y": years.tolist(),
+                "name": _esc(group),
+                "hovertemplate": f"<b>{_esc(group)}</b> {names.get(group, '')}<br>"
+                + "%{x|%Y-%m-%d}: %{y:.2f} years in space so far<extra></extra>",
+            }
+        )
+    layout = {
+        "xaxis": {"type": "date", "title": {"text": "launch date (UTC)"}},
+        "yaxis": {"title": {"text": "years in space (cumulative)"}},
+        "legend": _LEGEND_UNDER_TITLE,
+    }
+    left_out = int((~ok).sum())
+    note = (
+        f"{left_out:,} flights with no duration or launch date (e.g. still in space) add nothing. "
+        if left_out
+        else ""
+    )
+    return _flights_figure(data, layout, df, title, note, compact=compact)
+
+
+def turnaround_per_flight(
+    df: pd.DataFrame, *, window: int = 25, top: int = MAX_GROUPS, compact: bool = False
+) -> go.Figure:
+    """Turnaround of reused spacecraft: one point per flight that had a previous flight of
+    the same spacecraft (its ``turn_around_time_days``: days since that flight), against its
+    launch date, coloured by configuration (``top`` of them, the rest as "other"), on a log
+    axis; and a line, the rolling median of the ``window`` flights around each (centred, over
+    all configurations), for the trend. At most :data:`MAX_POINTS` points (a random sample
+    beyond; the median uses them all)."""
+    title = "Turnaround of reused spacecraft: days since the craft's previous flight"
+    if df.empty:
+        return _flights_empty(title, df)
+    days = df["turn_around_time_days"]
+    ok = (days > 0).fillna(False) & df["launch_net"].notna()
+    if not ok.any():
+        return _flights_empty(
+            title,
+            df,
+            "No reused spacecraft here",
+            "No flight in this frame follows an earlier flight of the same spacecraft, "
+            "so there is no turnaround to show.",
+        )
+    reused = df[ok.to_numpy()].sort_values("launch_net", kind="stable")
+    when = reused["launch_net"].dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M")
+    drawn, note = reused, ""
+    if len(reused) > MAX_POINTS:
+        drawn = reused.sample(MAX_POINTS, random_state=0).sort_values("launch_net", kind="stable")
+        note = f"{MAX_POINTS:,} of {len(reused):,} reflights drawn, a random sample. "
+    groups = _top_groups(_labels(drawn["config_name"]), top)
+    order = groups.value_counts().index.tolist()
+    if OTHER in order:
+        order = [g for g in order if g != OTHER] + [OTHER]
+    data = []
+    for group in order:
+        g = drawn[(groups == group).to_numpy()]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": when[g.index].tolist(),
+                "y": g["turn_around_time_days"].round(3).tolist(),
+                "name": _esc(group),
+                "marker": {"size": 6, "opacity": 0.6},
+                "customdata": np.column_stack(
+                    [_esc_all(g["spacecraft_name"]), _esc_all(g["launch_name"])]
+                ).tolist(),
+                "hovertemplate": "<b>%{customdata[0]}</b> (" + _esc(group) + ")<br>"
+                "%{customdata[1]}<br>%{x|%Y-%m-%d}: %{y:.1f} days since its previous flight"
+                "<extra></extra>",
+            }
+        )
+    w, median = rolling_median(reused["turn_around_time_days"], window)
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": when.tolist(),
+            "y": median.round(3).tolist(),
+            "name": f"rolling median ({w} reflights)",
+            "line": {"color": "#222", "width": 2.5},
+            "hovertemplate": "%{x|%Y-%m-%d}: median %{y:.1f} days<extra></extra>",
+        }
+    )
+    layout = {
+        "xaxis": {"type": "date", "title": {"text": "launch date (UTC)"}},
+        "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days since previous flight (log)"}},
+        "legend": _LEGEND_UNDER_TITLE,
+    }
+    first = int(len(df) - ok.sum())
+    note += (
+        f"{len(reused):,} reflights of {reused['spacecraft_id'].nunique():,} spacecraft; "
+        f"{first:,} first flights (or with no turnaround) have none. "
+    )
+    return _flights_figure(data, layout, df, title, note, compact=compact)
+
+
+def rolling_median(values: pd.Series, window: int) -> tuple[int, pd.Series]:
+    """The centred rolling median of ``values`` (in their order) over an odd window of at most
+    ``window`` values (fewer when there are fewer values); at either end, where the window is
+    cut short, the median of at least half a window. Returns the window used and the medians."""
+    w = max(1, min(window, len(values)))
+    w -= 1 - w % 2  # odd, so that the window is centred on its value
+    med = values.reset_index(drop=True).rolling(w, center=True, min_periods=max(1, w // 2 + 1))
+    return w, med.median()
+
+
+def flights_source_line(df: pd.DataFrame) -> str:
+    """Like :func:`source_line`, for a flights frame: the source, and how complete and how
+    recent its flights are (from :func:`spacedata.provenance_of`)."""
+    prov = _flights_provenance(df)
+    if prov is None:
+        return "Source unknown: this frame carries no spacedata provenance."
+    stale = f" ({prov.staleness})" if prov.stale_since else ""
+    if prov.records == 0 and not prov.count:
+        what = "no flight records"
+    else:
+        what = f"flights {prov.completeness}"
+    return f"{prov.label}\n{what}, as of {prov.as_of}{stale}. Data: {CREDIT}"
+
+
+def _flights_provenance(df: pd.DataFrame) -> Provenance | None:
+    from .provenance import provenance_of  # appended section: imports stay local
+
+    try:
+        return provenance_of(df)
+    except ValueError:
+        return None
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    """Group labels as text, missing ones as ``(unknown)``."""
+    return values.astype("string").fillna("(unknown)").astype(str)
+
+
+def _top_groups(labels: pd.Series, top: int) -> pd.Series:
+    """``labels`` with all but the ``top`` most frequent replaced by :data:`OTHER`."""
+    counts = labels.value_counts()
+    if len(counts) <= top:
+        return labels
+    keep = set(counts.index[: max(top, 1)])
+    return labels.where(labels.isin(keep), OTHER)
+
+
+def _flights_subtitle(df: pd.DataFrame, note: str = "") -> str:
+    """How many flights are shown and where they came from (plotly HTML, escaped)."""
+    line = flights_source_line(df)
+    return _esc(f"{note}{len(df):,} flights shown · {line}").replace("\n", "<br>")
+
+
+def _flights_figure(
+    data: list[dict],
+    extra: dict,
+    df: pd.DataFrame,
+    title: str,
+    note: str = "",
+    compact: bool = False,
+) -> go.Figure:
+    """:func:`_figure` for flights: the subtitle counts flights."""
+    if compact:
+        head = _title(title, _flights_subtitle(df), note)
+        extra = {**extra, "margin": {**_LAYOUT["margin"], "t": 115 if note else 100}}
+    else:
+        head = _title(title, _flights_subtitle(df, note))
+    return go.Figure({"data": data, "layout": _layout(extra, head)})
+
+
+def _flights_empty(
+    title: str, df: pd.DataFrame, message: str | None = None, detail: str | None = None
+) -> go.Figure:
+    """One message instead of empty axes. With no ``message``: a source that holds no flight
+    records says so and how to fetch them (:data:`HOW_TO_FETCH_FLIGHTS`); a frame filtered to
+    nothing says :data:`NO_FLIGHT_MATCH`."""
+    if message is None:
+        prov = _flights_provenance(df)
+        if prov is not None and prov.records:
+            message, detail = NO_FLIGHT_MATCH, ""
+        else:
+            message = NO_FLIGHTS
+            detail = HOW_TO_FETCH_FLIGHTS if detail is None else detail
+    text = f"<b>{_esc(message)}</b>"
+    if detail:  # annotations do not wrap by themselves
+        lines = _wrap(_esc(detail))
+        text += "<br><span style='font-size:12px'>" + "<br>".join(lines) + "</span>"
+    note = {
+        "text": text,
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "font": {"size": 16},
+    }
+    layout = _layout(
+        {"xaxis": {"visible": False}, "yaxis": {"visible": False}, "annotations": [note]},
+        _title(title, _flights_subtitle(df)),
+    )
+    return go.Figure({"data": [], "layout": layout})

@@ -1,5 +1,7 @@
 """Every notebook runs top to bottom with no network, shows its provenance, and is committed clean.
-02 and 03 run again on a SYNTHETIC snapshot of 3,000 records chosen through DATA_SOURCE."""
+02 and 03 run again on a SYNTHETIC snapshot of 3,000 records chosen through DATA_SOURCE; 05
+(flights through time) says there are no flights in the bundled sample and runs its analyses on
+a SYNTHETIC snapshot with flights."""
 
 from __future__ import annotations
 
@@ -46,12 +48,13 @@ def outputs_text(nb) -> str:
     return "\n".join(parts)
 
 
-def test_there_are_four_notebooks():
+def test_there_are_five_notebooks():
     assert [p.name for p in NOTEBOOKS] == [
         "01_getting_started.ipynb",
         "02_flights_and_time_in_space.ipynb",
         "03_reuse_and_turnaround.ipynb",
         "04_classroom.ipynb",
+        "05_flights_through_time.ipynb",
     ]
 
 
@@ -80,6 +83,30 @@ def test_analyses_run_on_a_larger_synthetic_snapshot(name, tmp_path, monkeypatch
     nb = run(ROOT / "notebooks" / name, monkeypatch, source=str(snap.path))
     text = outputs_text(nb)
     assert "SYNTHETIC snapshot" in text and "3,000 spacecraft shown" in text
+
+
+FLIGHTS_NOTEBOOK = ROOT / "notebooks" / "05_flights_through_time.ipynb"
+FIGURES = ("Flights per year, by agency", "Time in space accumulated", "Turnaround of reused")
+
+
+def test_flights_notebook_on_the_bundled_sample_says_there_are_no_flights(monkeypatch):
+    text = outputs_text(run(FLIGHTS_NOTEBOOK, monkeypatch))
+    assert "Flights:    Source: bundled sample snapshot" in text
+    assert "holds no flight records" in text and "spacedata fetch --wait" in text
+    assert text.count("No flight records in this source") == 4  # each figure: one message
+    assert all(title in text for title in FIGURES)
+    assert "flights shown" in text and "spacecraft shown" not in text
+
+
+def test_flights_notebook_runs_on_a_synthetic_flights_snapshot(tmp_path, monkeypatch):
+    snap = write_synthetic_snapshot(300, tmp_path / "synthetic", seed=7, flights=True)
+    n = len(snap.records("spacecraft_flights"))
+    text = outputs_text(run(FLIGHTS_NOTEBOOK, monkeypatch, source=str(snap.path)))
+    assert "Flights:    Source: SYNTHETIC snapshot" in text and f"complete ({n} records)" in text
+    assert "SYNTHETIC data: made-up flights" in text
+    assert f"{n:,} flights shown" in text and "rolling median" in text
+    assert all(title in text for title in FIGURES)
+    assert "No flight records in this source" not in text and "median days" in text
 
 
 def test_classroom_solutions_are_collapsed():

@@ -14,12 +14,25 @@ derived from the declarations does.
 
 User text (name search, URL values) is matched with plain substring/equality tests, never
 ``DataFrame.query``/``eval``, and is shown only as text.
+
+Shared aggregates: what a filter state produces (the filtered rows, the figures, the KPI
+figures, the table's frame) depends only on the data and the filter values, so it is computed
+once per server process and shared by every session in that state (:data:`AGGREGATES`, a
+bounded, thread-safe LRU keyed by :func:`data_version` of the frame and
+:meth:`DataStore.state`). The hundredth viewer of the default view builds none of it. A data
+refresh publishes a new frame, hence a new version: old entries are never served for it and
+age out. Everything cached is shared: treat it as read-only.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
+import threading
+import weakref
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +44,89 @@ from .widgets import Picker
 
 #: Sentinel of :meth:`Filter.decode`: the URL gave nothing usable, keep the current value.
 KEEP = object()
+
+
+class SharedCache:
+    """A bounded, thread-safe LRU of values shared by sessions (``maxsize`` entries).
+
+    :meth:`get` builds a missing value once, even when several threads ask for it at the same
+    time (the others wait for it); :attr:`builds` counts the builds per kind (the last element
+    of the key), for tests and benchmarks.
+    """
+
+    def __init__(self, maxsize: int = 256):
+        self.maxsize = maxsize
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self.builds: Counter[str] = Counter()
+        self.hits: Counter[str] = Counter()
+
+    def get(self, key: tuple, build: Callable[[], Any]) -> Any:
+        kind = key[-1]
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits[kind] += 1
+                return self._entries[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._entries:  # another thread built it while this one waited
+                    self._entries.move_to_end(key)
+                    self.hits[kind] += 1
+                    return self._entries[key]
+            try:
+                value = build()
+            except BaseException:
+                with self._lock:
+                    self._building.pop(key, None)
+                raise
+            with self._lock:
+                self._entries[key] = value
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.maxsize:
+                    self._entries.popitem(last=False)
+                self._building.pop(key, None)
+                self.builds[kind] += 1
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.builds.clear()
+            self.hits.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+#: Aggregates per (data version, filter state, kind), shared by the sessions of a process.
+AGGREGATES = SharedCache(256)
+
+_versions: dict[int, tuple[weakref.ref, int]] = {}
+_versions_lock = threading.Lock()
+_next_version = itertools.count(1)
+
+
+def data_version(frame: pd.DataFrame) -> int:
+    """A number for this frame object, never reused by another frame in this process (a
+    refresh's new frame gets a new one). Frames are shared read-only, so the object is the
+    version; a frame changed in place after it was shown would need a new object."""
+    key = id(frame)
+    with _versions_lock:
+        entry = _versions.get(key)
+        if entry is not None and entry[0]() is frame:
+            return entry[1]
+        version = next(_next_version)
+
+        def forget(_ref, key=key, version=version):
+            entry = _versions.get(key)
+            if entry is not None and entry[1] == version:
+                _versions.pop(key, None)
+
+        _versions[key] = (weakref.ref(frame, forget), version)
+        return version
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,13 +192,17 @@ class Choice(Filter):
         return param.ListSelector(default=[], objects=[], label=self.label)
 
     def prepare(self, store: DataStore, df: pd.DataFrame) -> None:
-        values = df[self.column].dropna().astype(str)
-        store.param[self.name].objects = sorted(values.unique())
-        hints: dict[str, str] = {}
-        if self.full_name is not None:
-            pairs = df[[self.column, self.full_name]].dropna().astype(str).drop_duplicates()
-            hints = dict(zip(pairs[self.column], pairs[self.full_name], strict=True))
-        store._hints[self.name] = hints
+        def options():
+            values = df[self.column].dropna().astype(str)
+            hints: dict[str, str] = {}
+            if self.full_name is not None:
+                pairs = df[[self.column, self.full_name]].dropna().astype(str).drop_duplicates()
+                hints = dict(zip(pairs[self.column], pairs[self.full_name], strict=True))
+            return sorted(values.unique()), hints
+
+        objects, hints = AGGREGATES.get((data_version(df), f"options-{self.name}"), options)
+        store.param[self.name].objects = list(objects)
+        store._hints[self.name] = dict(hints)
 
     def options(self, store: DataStore) -> list[dict[str, str]]:
         hints = store._hints.get(self.name, {})
@@ -332,8 +432,30 @@ class DataStore(pn.viewable.Viewer, FilterParameters):
 
     @param.depends(*FILTER_NAMES, watch=True)
     def _apply(self) -> None:
+        filtered = self.shared("filtered", lambda: self.filter(self.data))
         with pn.io.hold():  # one patch to the browser for all views, not one per model
-            self.filtered = self.filter(self.data)
+            self.filtered = filtered
+
+    def state(self) -> tuple:
+        """The filter values as a hashable key: equal for two stores that filter alike."""
+        out = []
+        for f in FILTERS:
+            value = getattr(self, f.name)
+            if isinstance(value, list | tuple):
+                value = tuple(value) if isinstance(f, IntRange) else tuple(sorted(map(str, value)))
+            elif isinstance(value, str):
+                value = value.strip()
+            out.append(value)
+        return tuple(out)
+
+    def cache_key(self, kind: str) -> tuple:
+        """``(data version, filter state, kind)``: the :data:`AGGREGATES` key of ``kind``."""
+        return (data_version(self.data), self.state(), kind)
+
+    def shared(self, kind: str, build: Callable[[], Any]) -> Any:
+        """The ``kind`` aggregate of the current data and filters, from :data:`AGGREGATES`
+        (``build()`` runs only when no session of this process has built it). Read-only."""
+        return AGGREGATES.get(self.cache_key(kind), build)
 
     def masks(self, df: pd.DataFrame) -> dict[Filter, pd.Series]:
         """The filters that restrict ``df`` now, each with the rows it keeps."""

@@ -12,6 +12,11 @@ several panes), so a filter change reaches every view in one patch.
 * :class:`RecordsTable`: the rows (a Tabulator that fits its container) and a CSV download.
 
 Everything from the data is shown as text (escaped HTML, Tabulator's plaintext formatters).
+
+What a filter state produces (the six figures, the KPI figures, the table's frame) comes from
+the store's shared aggregates (:meth:`DataStore.shared`): built once per server process for a
+given data version and filter state, then shared read-only by every session in that state.
+The figures are shared too, so the panes do not link back into them (``link_figure=False``).
 """
 
 from __future__ import annotations
@@ -147,7 +152,8 @@ class KPIs(pn.viewable.Viewer):
 
     @param.depends("store.filtered", watch=True)
     def _update(self) -> None:  # one summary for the four cards
-        for key, value in summary(self.store.filtered).items():
+        figures = self.store.shared("kpis", lambda: summary(self.store.filtered))
+        for key, value in figures.items():
             if key == "years":
                 self.cards[key].param.update(**self.time_in_space(value))
             else:
@@ -186,6 +192,10 @@ _GRID_CSS = """
   gap: 8px 16px; width: 100%; }
 """
 CHART_HEIGHT = 430
+#: Beyond this many spacecraft the scatter draws aggregates (a marker per flights and
+#: time-in-space bin, sized by count) rather than a sample of points: thousands of SVG points
+#: cost the browser ~0.1-0.3 s on every filter change (benchmarks/bench_dashboard.py).
+SCATTER_BIN_ABOVE = 10_000
 #: The size of a chart saved with plotly's camera button, whatever the screen.
 EXPORT_SIZE = {"width": 960, "height": 560}
 
@@ -203,17 +213,20 @@ class Charts(pn.viewable.Viewer):
             plots.time_in_space_distribution, by="configuration", compact=True
         ),
         "top": functools.partial(plots.top_time_in_space, compact=True),
-        "scatter": functools.partial(plots.flights_vs_time_in_space, compact=True),
+        "scatter": functools.partial(
+            plots.flights_vs_time_in_space, compact=True, bin_above=SCATTER_BIN_ABOVE
+        ),
     }
 
     store = param.ClassSelector(class_=DataStore, doc="The store whose filtered rows are drawn.")
 
     def __init__(self, store: DataStore, **params):
         super().__init__(store=store, **params)
-        figures = self.figures(store.filtered)
+        figures = self.shared_figures()
         self.panes = {
             key: pn.pane.Plotly(
                 figures[key],
+                link_figure=False,  # the figure is shared by sessions: never patched in place
                 sizing_mode="stretch_width",
                 height=CHART_HEIGHT,
                 config={
@@ -238,6 +251,11 @@ class Charts(pn.viewable.Viewer):
         """Every chart's figure for ``df`` (what a filter change recomputes)."""
         return {key: build(df) for key, build in self.builders.items()}
 
+    def shared_figures(self) -> dict:
+        """:meth:`figures` of the store's filtered rows, built once per data version and
+        filter state in a server process (:meth:`DataStore.shared`)."""
+        return self.store.shared("figures", lambda: self.figures(self.store.filtered))
+
     # One watcher for the six panes rather than six `pn.bind` references: Panel's reference
     # resolution cost ~10 ms more per filter change for these panes (benchmarks/).
     @param.depends("store.filtered", watch=True)
@@ -245,7 +263,7 @@ class Charts(pn.viewable.Viewer):
         df = self.store.filtered
         if df.empty:  # the charts are hidden and NoMatch explains; nothing to draw
             return
-        for key, fig in self.figures(df).items():
+        for key, fig in self.shared_figures().items():
             self.panes[key].object = fig
 
     def rows(self) -> list[pn.Column]:
@@ -381,7 +399,7 @@ class RecordsTable(pn.viewable.Viewer):
         super().__init__(store=store, **params)
         text = {"type": "plaintext"}
         self.table = pn.widgets.Tabulator(
-            self._frame(store.filtered),
+            self._shared_frame(),
             pagination="remote",  # only the visible page goes to the browser
             page_size=15,
             disabled=True,
@@ -415,7 +433,10 @@ class RecordsTable(pn.viewable.Viewer):
         pn.state.execute(self._refresh, schedule=True)
 
     def _refresh(self) -> None:
-        self.table.value = self._frame(self.store.filtered)
+        self.table.value = self._shared_frame()
+
+    def _shared_frame(self) -> pd.DataFrame:
+        return self.store.shared("table", lambda: self._frame(self.store.filtered))
 
     @staticmethod
     def _frame(df: pd.DataFrame) -> pd.DataFrame:

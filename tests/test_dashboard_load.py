@@ -1,0 +1,214 @@
+"""Many viewers: aggregates shared by sessions, and a served dashboard under concurrent
+sessions. Behaviour only: no assertion on wall-clock time (benchmarks/bench_sessions.py
+prints the figures)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+
+import spacedata
+from spacedata.dashboard import Charts, DataStore, KPIs, RecordsTable, SharedData
+from spacedata.dashboard.store import AGGREGATES, SharedCache, data_version
+
+
+@pytest.fixture
+def frame():
+    """A frame of its own (a new data version), so counts start from nothing cached."""
+    return spacedata.load_spacecraft("bundled").copy()
+
+
+@pytest.fixture
+def count_figure_builds(monkeypatch):
+    """How many times the six figures were computed (``Charts.figures`` calls)."""
+    calls = []
+    original = Charts.figures
+
+    def figures(self, df):
+        calls.append(len(df))
+        return original(self, df)
+
+    monkeypatch.setattr(Charts, "figures", figures)
+    return calls
+
+
+def views(store):
+    return Charts(store), KPIs(store), RecordsTable(store)
+
+
+def test_two_sessions_in_one_state_build_the_figures_once(frame, count_figure_builds):
+    first, second = DataStore(frame), DataStore(frame)
+    charts1, kpis1, table1 = views(first)
+    charts2, kpis2, table2 = views(second)
+    assert count_figure_builds == [len(first.filtered)]
+    assert first.cache_key("figures") == second.cache_key("figures")
+    # the very same objects: figures, filtered rows, table frame
+    for key, pane in charts1.panes.items():
+        assert charts2.panes[key].object is pane.object
+    assert second.filtered is first.filtered
+    assert table2.table.value is table1.table.value
+    assert [c.value for c in kpis2.cards.values()] == [c.value for c in kpis1.cards.values()]
+
+    # a filter change in one session builds that state once; the other session reaching the
+    # same state (values chosen in another order) gets it from the cache
+    first.status = ["Active", "Retired"]
+    second.status = ["Retired", "Active"]
+    assert len(count_figure_builds) == 2
+    assert first.state() == second.state()
+    for key, pane in charts1.panes.items():
+        assert charts2.panes[key].object is pane.object
+    assert kpis2.cards["spacecraft"].value == len(first.filtered)
+
+    # back to the default: nothing new to build
+    first.status, second.status = [], []
+    assert len(count_figure_builds) == 2
+
+
+def test_shared_figures_match_fresh_ones(frame):
+    store = DataStore(frame, config_type=["Capsule"])
+    charts = Charts(store)
+    fresh = charts.figures(store.filtered)
+    for key, pane in charts.panes.items():
+        assert pane.object.to_json() == fresh[key].to_json()
+        assert pane.link_figure is False  # a shared figure is never patched by one session
+
+
+def test_a_refresh_changes_the_key(count_figure_builds):
+    frames = iter([spacedata.load_spacecraft("bundled"), spacedata.load_spacecraft("bundled")])
+
+    class Tables:
+        def __init__(self):
+            self.frame = next(frames)
+
+        def wide(self):
+            return self.frame
+
+    shared = SharedData(lambda refresh=False: Tables())
+    before = DataStore(shared.current.frame)
+    Charts(before)
+    shared.refresh()
+    assert shared.current.refresh_error is None
+    after = DataStore(shared.current.frame)
+    Charts(after)
+    assert after.state() == before.state()
+    assert after.cache_key("figures") != before.cache_key("figures")
+    assert len(count_figure_builds) == 2  # new data: built again, never the old figures
+    assert data_version(shared.current.frame) != data_version(before.data)
+
+
+def test_the_cache_is_bounded_and_builds_once_under_concurrency():
+    cache = SharedCache(maxsize=3)
+    for i in range(10):
+        cache.get((i, "x"), lambda i=i: i)
+    assert len(cache) == 3
+    assert cache.get((9, "x"), lambda: "rebuilt") == 9
+    assert cache.get((0, "x"), lambda: "rebuilt") == "rebuilt"  # evicted long ago
+
+    builds = []
+    gate = threading.Event()
+
+    def slow():
+        gate.wait(5)
+        builds.append(1)
+        return object()
+
+    got = []
+    threads = [
+        threading.Thread(target=lambda: got.append(cache.get(("same", "y"), slow)))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert len(builds) == 1
+    assert len(got) == 8 and all(g is got[0] for g in got)
+
+
+def test_a_failed_build_is_not_cached():
+    cache = SharedCache()
+
+    def boom():
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        cache.get(("k", "z"), boom)
+    assert cache.get(("k", "z"), lambda: 1) == 1
+
+
+def test_aggregates_stay_bounded(frame):
+    store = DataStore(frame)
+    for lo in range(0, 300):
+        store.flights = (0, lo % (store.param.flights.bounds[1] + 1))
+        store.name_search = str(lo)
+    assert len(AGGREGATES) <= AGGREGATES.maxsize
+
+
+def test_ten_concurrent_sessions_no_errors_and_memory_returns():
+    """10 concurrent Bokeh client sessions (the full page: document ready sent) against a
+    served dashboard with short unused-session lifetimes, twice: no errors, the server drops
+    every closed session, and the memory they took comes back to the server: the second ten
+    sessions reuse it instead of growing the process (bounded). (CPython keeps freed memory
+    for reuse rather than handing it to the OS, so RSS itself stays near its peak.)"""
+    from tests.loadclient import SpacedataServer, run_load
+
+    args = ["--check-unused-ms", "500", "--unused-lifetime-ms", "500"]
+    with SpacedataServer(args, env={"PANEL_LOG_LEVEL": "info"}) as srv:
+        run_load(srv.url, srv.proc.pid, 2, settle_s=0.5, close_wait_s=0)  # warm-up
+        first = run_load(srv.url, srv.proc.pid, 10, settle_s=1.0, close_wait_s=5.0)
+        second = run_load(srv.url, srv.proc.pid, 10, settle_s=1.0, close_wait_s=5.0)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(alive(srv.log_text())) > 1:
+            time.sleep(0.5)
+        log = srv.log_text()
+    for report in (first, second):
+        assert report.errors == [], report.errors
+        assert len(report.ready_s) == 10
+    assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
+    # every closed session was dropped; only the page `spacedata serve` builds at start to
+    # warm up (no client) may remain
+    assert len(alive(log)) <= 1, alive(log)
+    grown = first.rss_open_mb - first.rss_idle_mb
+    assert grown > 0, first.lines()
+    # the second ten mostly fit in what the first ten gave back (slack: allocator, caches)
+    assert second.rss_open_mb <= first.rss_open_mb + max(0.5 * grown, 4.0), (
+        first.lines(),
+        second.lines(),
+    )
+    assert second.rss_closed_mb <= first.rss_closed_mb + max(0.5 * grown, 4.0)
+
+
+def alive(log: str) -> set[str]:
+    """Documents Panel logged as launched and not (yet) destroyed."""
+    launched = set(re.findall(r"Session (\d+) launching", log))
+    return launched - set(re.findall(r"Session (\d+) destroyed", log))
+
+
+def test_the_scatter_sends_aggregates_beyond_its_threshold(real_records):
+    from spacedata import plots
+    from spacedata.dashboard import views
+    from spacedata.synthetic import resample
+    from spacedata.tidy import build_tables
+
+    big = build_tables(
+        resample(real_records, 2000, seed=3), spacedata.bundled_snapshot().provenance
+    ).wide()
+    per_row = plots.flights_vs_time_in_space(big, compact=True)
+    binned = plots.flights_vs_time_in_space(big, compact=True, bin_above=1000)
+    assert sum(len(t.x) for t in per_row.data) == len(big)
+    (trace,) = binned.data
+    counts = [int(c[0]) for c in trace.customdata]
+    shown = int((big["time_in_space_days"] > 0).sum())
+    assert sum(counts) == shown  # every spacecraft with time in space is in one bin
+    assert len(trace.x) == len(set(zip(trace.x, trace.y, strict=True))) < len(big) / 4
+    assert f"{len(big):,} spacecraft in bins" in binned.layout.title.text
+    assert "(synthetic " in per_row.to_json()  # per row: every spacecraft's name goes out
+    assert "(synthetic " not in binned.to_json()  # binned: counts only
+    # the dashboard bins only beyond SCATTER_BIN_ABOVE; below it, one point per spacecraft
+    scatter = views.Charts.builders["scatter"]
+    assert scatter.keywords["bin_above"] == views.SCATTER_BIN_ABOVE
+    assert sum(len(t.x) for t in scatter(big).data) == len(big)
