@@ -148,15 +148,19 @@ def shared_data(loader: Loader, refresh_period: str | None = None) -> SharedData
     """
     import panel as pn
 
-    data = pn.state.as_cached("spacedata-shared-data", lambda: SharedData(loader))
-    if refresh_period and refresh_period != "off":
-        # The first refresh comes one period after start (the start itself just loaded), and
-        # each runs in its own thread so the server keeps serving while LL2 is read.
-        first = datetime.now() + pd.Timedelta(refresh_period).to_pytimedelta()  # noqa: DTZ005
-        pn.state.schedule_task(
-            "spacedata-refresh",
-            lambda: threading.Thread(target=data.refresh, name="spacedata-refresh").start(),
-            period=refresh_period,
-            at=first,
-        )
-    return data
+    def build() -> SharedData:
+        data = SharedData(loader)
+        if refresh_period and refresh_period != "off":
+            # Scheduled once, with the data (not once per session). The first refresh comes one
+            # period after start (the start itself just loaded), each in its own thread so the
+            # server keeps serving while LL2 is read.
+            first = datetime.now() + pd.Timedelta(refresh_period).to_pytimedelta()  # noqa: DTZ005
+            pn.state.schedule_task(
+                "spacedata-refresh",
+                lambda: threading.Thread(target=data.refresh, name="spacedata-refresh").start(),
+                period=refresh_period,
+                at=first,
+            )
+        return data
+
+    return pn.state.as_cached("spacedata-shared-data", build)
