@@ -297,7 +297,7 @@ def scale_figures(sizes=(20_000, 100_000)) -> None:
                 everything = len(store.filtered)
                 store.name_search = "soyuz"
                 counts = (len(store.filtered), everything)
-                with SpacedataServer(["--snapshot", tmp]) as srv:
+                with SpacedataServer(args=["--snapshot", tmp]) as srv:
                     context = browser.new_context(viewport={"width": 1500, "height": 1100})
                     t = time.perf_counter()
                     page = context.new_page()

@@ -43,7 +43,7 @@ def server(procs: int) -> tuple[SpacedataServer, str]:
     """``spacedata serve --num-procs N`` with short lifetimes; if it cannot start N processes,
     ``panel serve dashboards/spacecraft.py --num-procs N`` with the same lifetimes."""
     try:
-        return SpacedataServer(["--num-procs", str(procs), *SHORT]), "spacedata serve"
+        return SpacedataServer(args=["--num-procs", str(procs), *SHORT]), "spacedata serve"
     except RuntimeError as exc:
         if procs == 1:
             raise
@@ -56,7 +56,7 @@ def server(procs: int) -> tuple[SpacedataServer, str]:
         *("--allow-websocket-origin", f"127.0.0.1:{port}", "--liveness"),
         *("--check-unused-sessions", "1000", "--unused-session-lifetime", "1000"),
     ]
-    return SpacedataServer(["--num-procs", str(procs)], cmd=cmd, port=port), "panel serve"
+    return SpacedataServer(args=["--num-procs", str(procs)], cmd=cmd, port=port), "panel serve"
 
 
 def one(procs: int, sessions: int, ready: bool) -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -72,11 +73,12 @@ SAFE_ENV = {
 
 
 class DashboardServer:
-    """``spacedata serve`` (``panel serve dashboards/spacecraft.py``) in a subprocess on
-    127.0.0.1, stopped on exit; its output goes to :attr:`log_path`.
+    """``spacedata serve`` in a subprocess on 127.0.0.1, stopped on exit (with any
+    ``--num-procs`` workers it forked); its output goes to :attr:`log_path`.
 
-    ``panel_args``: run ``panel serve dashboards/spacecraft.py`` directly with these extra
-    arguments instead (e.g. a short ``--unused-session-lifetime``).
+    ``args``: extra arguments to ``spacedata serve`` (``--num-procs 2``...). ``panel_args``: run
+    ``panel serve dashboards/spacecraft.py`` with these arguments instead. ``cmd``: replace the
+    whole command (``args`` are still appended).
     """
 
     def __init__(
@@ -84,11 +86,14 @@ class DashboardServer:
         env: dict[str, str] | None = None,
         port: int | None = None,
         panel_args: list[str] | None = None,
+        args: Sequence[str] = (),
+        cmd: list[str] | None = None,
     ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/spacecraft"
         self.origin = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "spacedata.cli", "serve", "--port", str(self.port)]
+        if cmd is None:
+            cmd = [sys.executable, "-m", "spacedata.cli", "serve", "--port", str(self.port)]
         if panel_args is not None:
             cmd = [
                 *(
@@ -105,8 +110,8 @@ class DashboardServer:
         self.log_path = Path(tempfile.mkstemp(prefix="spacedata-serve-", suffix=".log")[1])
         self.log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            cmd,
-            env={**os.environ, **SAFE_ENV, **(env or {})},
+            [*cmd, *args],
+            env={**os.environ, **self.base_env(), **(env or {})},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -126,16 +131,34 @@ class DashboardServer:
         self.stop()
         raise RuntimeError("the dashboard did not come up within 90 s")
 
+    def base_env(self) -> dict[str, str]:
+        """Settings every server of this class gets (a test's ``env`` may override them)."""
+        return SAFE_ENV
+
     def log_text(self) -> str:
         self.log.flush()
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
+        import psutil
+
+        try:
+            workers = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.Error:
+            workers = []
         self.proc.terminate()
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        for worker in workers:
+            try:
+                worker.terminate()
+                worker.wait(10)
+            except psutil.TimeoutExpired:
+                worker.kill()
+            except psutil.Error:
+                pass
         self.log.close()
         self.log_path.unlink(missing_ok=True)
 

@@ -10,25 +10,19 @@ from __future__ import annotations
 
 import gc
 import importlib
-import os
 import pkgutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import panel.models
 import psutil
-import requests
 from bokeh.client import pull_session
 from bokeh.events import DocumentReady
 
 import spacedata.dashboard.page  # noqa: E402,F401 - our own widget models
-from tests.browser import SAFE_ENV, DashboardServer, free_port
+from tests.browser import SAFE_ENV, DashboardServer
 
 #: The load tests and benchmarks serve the bundled sample, offline, with no scheduled refresh.
 BUNDLED_ENV = {**SAFE_ENV, "SPACEDATA_DASHBOARD_SOURCE": "bundled", "SPACEDATA_REFRESH": "off"}
@@ -149,60 +143,8 @@ def run_load(
 
 
 class SpacedataServer(DashboardServer):
-    """:class:`tests.browser.DashboardServer` running ``spacedata serve`` with extra arguments
-    (``--num-procs 2``, the hidden ``--check-unused-ms``/``--unused-lifetime-ms``) on the
-    bundled sample (:data:`BUNDLED_ENV`); ``cmd`` replaces the whole command (e.g.
-    ``panel serve``)."""
+    """:class:`tests.browser.DashboardServer` pinned to the bundled sample with no refresh
+    (:data:`BUNDLED_ENV`), so load figures measure the dashboard, not a sync."""
 
-    def __init__(
-        self,
-        args: list[str] = (),
-        env: dict[str, str] | None = None,
-        cmd: list[str] | None = None,
-        port: int | None = None,
-    ):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}/spacecraft"
-        self.origin = f"http://127.0.0.1:{self.port}"
-        if cmd is None:
-            cmd = [sys.executable, "-m", "spacedata.cli", "serve", "--port", str(self.port)]
-        cmd = [*cmd, *args]
-        self.log_path = Path(tempfile.mkstemp(prefix="spacedata-serve-", suffix=".log")[1])
-        self.log = self.log_path.open("w")
-        self.proc = subprocess.Popen(
-            cmd,
-            env={**os.environ, **BUNDLED_ENV, **(env or {})},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        live = f"http://127.0.0.1:{self.port}/liveness"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                log = self.log_text()
-                self.stop()
-                raise RuntimeError(f"spacedata serve exited with {self.proc.returncode}:\n{log}")
-            try:
-                if requests.get(live, timeout=5).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("the dashboard did not come up within 90 s")
-
-    def stop(self) -> None:
-        """Stop the server and any ``--num-procs`` worker processes it forked."""
-        try:
-            children = psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.Error:
-            children = []
-        super().stop()
-        for child in children:
-            try:
-                child.terminate()
-                child.wait(10)
-            except psutil.TimeoutExpired:
-                child.kill()
-            except psutil.Error:
-                pass
+    def base_env(self) -> dict[str, str]:
+        return BUNDLED_ENV

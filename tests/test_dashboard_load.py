@@ -157,7 +157,7 @@ def test_ten_concurrent_sessions_no_errors_and_memory_returns():
     from tests.loadclient import SpacedataServer, run_load
 
     args = ["--check-unused-ms", "500", "--unused-lifetime-ms", "500"]
-    with SpacedataServer(args, env={"PANEL_LOG_LEVEL": "info"}) as srv:
+    with SpacedataServer(args=args, env={"PANEL_LOG_LEVEL": "info"}) as srv:
         run_load(srv.url, srv.proc.pid, 2, settle_s=0.5, close_wait_s=0)  # warm-up
         first = run_load(srv.url, srv.proc.pid, 10, settle_s=1.0, close_wait_s=5.0)
         second = run_load(srv.url, srv.proc.pid, 10, settle_s=1.0, close_wait_s=5.0)
