@@ -37,15 +37,16 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationError,
-    field_serializer,
     field_validator,
     model_validator,
 )
@@ -83,6 +84,14 @@ def _utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+#: A UTC datetime or None: naive values are taken as UTC, written as ISO 8601.
+UtcTime = Annotated[datetime | None, AfterValidator(_utc), PlainSerializer(_iso)]
 
 
 class PageEntry(BaseModel):
@@ -139,22 +148,13 @@ class EndpointEntry(BaseModel):
 
     endpoint: str
     params: dict[str, Any] | None
-    fetched_at: datetime | None
+    fetched_at: UtcTime
     count_reported: int | None = Field(ge=0)
     records_received: int = Field(ge=0)
     complete: bool
-    stale_since: datetime | None = None
+    stale_since: UtcTime = None
     problems: list[str] = Field(default_factory=list)
     pages: list[PageEntry]
-
-    @field_validator("fetched_at", "stale_since")
-    @classmethod
-    def _as_utc(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
-
-    @field_serializer("fetched_at", "stale_since")
-    def _iso(self, value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
 
 
 def _known_format(value: int, allowed: tuple[int, ...]) -> int:
@@ -177,12 +177,12 @@ class _ManifestV1(BaseModel):
     source: str
     endpoint: str
     params: dict[str, Any] | None
-    fetched_at: datetime | None
+    fetched_at: UtcTime
     count_reported: int | None = Field(ge=0)
     records_received: int = Field(ge=0)
     complete: bool
     note: str | None = None
-    stale_since: datetime | None = None
+    stale_since: UtcTime = None
     problems: list[str] = Field(default_factory=list)
     api_version: str
     spacedata_version: str
@@ -193,15 +193,6 @@ class _ManifestV1(BaseModel):
     @classmethod
     def _format_1(cls, value: int) -> int:
         return _known_format(value, (1,))
-
-    @field_validator("fetched_at", "stale_since")
-    @classmethod
-    def _as_utc(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
-
-    @field_serializer("fetched_at", "stale_since")
-    def _iso(self, value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
 
     def unified(self) -> Manifest:
         part = EndpointEntry.model_construct(
@@ -253,10 +244,10 @@ class Manifest(BaseModel):
 
     format: int
     source: str
-    fetched_at: datetime | None
+    fetched_at: UtcTime
     complete: bool
     note: str | None = None
-    stale_since: datetime | None = None
+    stale_since: UtcTime = None
     api_version: str
     spacedata_version: str
     credit: str
@@ -266,15 +257,6 @@ class Manifest(BaseModel):
     @classmethod
     def _known(cls, value: int) -> int:
         return _known_format(value, FORMATS)
-
-    @field_validator("fetched_at", "stale_since")
-    @classmethod
-    def _as_utc(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
-
-    @field_serializer("fetched_at", "stale_since")
-    def _iso(self, value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
 
     @field_validator("endpoints")
     @classmethod
