@@ -416,8 +416,13 @@ def _layout(extra: dict, title: dict) -> dict:
 
 def _empty(title: str, df: pd.DataFrame) -> go.Figure:
     """The "no match" figure, still saying where the (filtered-out) data came from."""
+    return _message_figure(title, NO_MATCH, _subtitle(df))
+
+
+def _message_figure(title: str, text: str, subtitle: str) -> go.Figure:
+    """A figure that is one centred message (plotly HTML, already escaped), no axes."""
     note = {
-        "text": NO_MATCH,
+        "text": text,
         "x": 0.5,
         "y": 0.5,
         "xref": "paper",
@@ -427,7 +432,7 @@ def _empty(title: str, df: pd.DataFrame) -> go.Figure:
     }
     layout = _layout(
         {"xaxis": {"visible": False}, "yaxis": {"visible": False}, "annotations": [note]},
-        _title(title, _subtitle(df)),
+        _title(title, subtitle),
     )
     return go.Figure({"data": [], "layout": layout})
 
@@ -736,17 +741,4 @@ def _flights_empty(
     if detail:  # annotations do not wrap by themselves
         lines = _wrap(_esc(detail))
         text += "<br><span style='font-size:12px'>" + "<br>".join(lines) + "</span>"
-    note = {
-        "text": text,
-        "x": 0.5,
-        "y": 0.5,
-        "xref": "paper",
-        "yref": "paper",
-        "showarrow": False,
-        "font": {"size": 16},
-    }
-    layout = _layout(
-        {"xaxis": {"visible": False}, "yaxis": {"visible": False}, "annotations": [note]},
-        _title(title, _flights_subtitle(df)),
-    )
-    return go.Figure({"data": [], "layout": layout})
+    return _message_figure(title, text, _flights_subtitle(df))
