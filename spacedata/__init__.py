@@ -32,6 +32,9 @@ _LAZY = {
     "bundled_snapshot": "spacedata.snapshot",
     "Provenance": "spacedata.provenance",
     "provenance_of": "spacedata.provenance",
+    "cite": "spacedata.citation",
+    "export": "spacedata.exports",
+    "data_dictionary": "spacedata.dictionary",
 }
 _ERRORS = (
     "SpacedataError",
@@ -57,12 +60,15 @@ __all__ = ["__version__", "diff", *_LAZY, *_ERRORS]
 
 
 _SUBMODULES = (
+    "citation",
     "client",
     "config",
     "dashboard",
+    "dictionary",
     "diff",
     "durations",
     "endpoints",
+    "exports",
     "load",
     "manifest",
     "plots",

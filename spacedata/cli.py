@@ -9,7 +9,6 @@ line; 2 a usage error.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from pathlib import Path
@@ -112,9 +111,16 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--quota", action="store_true", help="also read /api-throttle/ (costs no quota)")
     i.set_defaults(run=_info)
 
-    e = sub.add_parser("export", help="write the tables as parquet or csv")
+    e = sub.add_parser(
+        "export", help="write the tables as parquet, csv or json, with a provenance sidecar"
+    )
     _add_source_args(e)
-    e.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    e.add_argument(
+        "--format",
+        choices=("parquet", "csv", "json"),
+        default=None,
+        help="default: from the --out suffix (.parquet, .csv, .json), else parquet",
+    )
     e.add_argument("--out", type=Path, required=True, help="file (wide table) or dir (--tables)")
     e.add_argument(
         "--tables",
@@ -325,39 +331,19 @@ def _cache_line() -> str:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """Thin over :func:`spacedata.exports.export` (conventions and sidecar live there)."""
+    from .exports import export, format_for
+
     tables = _load(args)
     if args.tables:
-        frames = tables.all_frames()
+        obj = tables
     elif args.flights:
-        frames = {"flights": tables.flights_wide()}
+        obj = tables.flights_wide()
     else:
-        frames = {"spacecraft": tables.wide()}
-    if args.tables:
-        args.out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in frames.items():
-        path = args.out / f"{name}.{args.format}" if args.tables else args.out
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if args.format == "parquet":
-            frame.to_parquet(path, index=False)
-        else:
-            frame.to_csv(path, index=False)
-        written.append(path)
-    sidecar = (
-        (args.out / "provenance.json")
-        if args.tables
-        else args.out.with_name(args.out.name + ".provenance.json")
-    )
-    prov, endpoint = tables.provenance, "spacecraft"
-    if args.flights and not args.tables:
-        prov, endpoint = tables.provenance_for("spacecraft_flights") or prov, "spacecraft_flights"
-    meta = {**prov.as_attrs(), "endpoint": endpoint}
-    if args.tables:
-        meta["endpoints"] = {name: p.as_attrs() for name, p in tables.sources.items()}
-    if tables.notes:
-        meta["notes"] = list(tables.notes)
-    sidecar.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    print(f"Wrote {', '.join(map(str, written))} and {sidecar}. {prov.describe()}")
+        obj = tables.wide()
+    done = export(obj, args.out, args.format or format_for(args.out) or "parquet")
+    files = ", ".join(map(str, done.files))
+    print(f"Wrote {files} and {done.sidecar}. {done.metadata['description']}")
     return 0
 
 

@@ -480,10 +480,13 @@ class Manifest(BaseModel):
                     "was changed or written wrongly. Fetch the snapshot again."
                 )
 
-    def provenance(self, location: str, endpoint: str | None = None) -> Provenance:
+    def provenance(
+        self, location: str, endpoint: str | None = None, *, manifest_sha256: str | None = None
+    ) -> Provenance:
         """The :class:`Provenance` of endpoint ``endpoint`` (default: the primary) of a
         snapshot with this manifest read from ``location`` (the path the user named, not a
-        version directory inside it)."""
+        version directory inside it). ``manifest_sha256``: the sha256 of the ``manifest.json``
+        bytes as read, which names this exact snapshot in a citation."""
         part = self.part(endpoint)
         return Provenance(
             source=PROVENANCE_SOURCES.get(self.source, "snapshot"),
@@ -493,6 +496,8 @@ class Manifest(BaseModel):
             complete=part.complete,
             location=location,
             stale_since=part.stale_since or self.stale_since,
+            url=config.redact(part.endpoint),
+            manifest_sha256=manifest_sha256,
         )
 
 

@@ -73,11 +73,22 @@ def source_line(df: pd.DataFrame) -> str:
     return f"{prov.label}\n{prov.completeness}, as of {prov.as_of}{stale}. Data: {CREDIT}"
 
 
-def with_source(fig: go.Figure, df: pd.DataFrame) -> go.Figure:
-    """Put ``df``'s source line under the title of any plotly figure (e.g. one from plotly
-    express), so a chart made in a notebook says where its data came from."""
+def with_source(fig: go.Figure, df: pd.DataFrame, *, of: pd.DataFrame | None = None) -> go.Figure:
+    """Put what ``df`` holds and its source line under the title of any plotly figure (e.g.
+    one from plotly express), so a chart made in a notebook says where its data came from.
+
+    The count names what the rows are: ``20 spacecraft shown`` for a spacecraft frame (one
+    row per spacecraft, as a loader returns it, filtered or not), ``1,085 flights shown`` for a
+    flights frame, and ``3 rows from 20 spacecraft`` for anything else (a groupby, a
+    ``value_counts``, a pivot). That 20 counts the rows of ``of``, the frame the aggregate was
+    made from, when given (pass it when you filtered before aggregating); else the records
+    its source holds (from the provenance pandas carries in ``.attrs``). The source line
+    comes from ``df``, or from ``of`` when ``df`` carries no provenance.
+    """
     fig.update_layout(
-        title_subtitle_text=_subtitle(df), title_subtitle_font_size=SUBTITLE_SIZE, margin_t=100
+        title_subtitle_text=_source_subtitle(df, of),
+        title_subtitle_font_size=SUBTITLE_SIZE,
+        margin_t=100,
     )
     return fig
 
@@ -386,6 +397,55 @@ def _full_names(df: pd.DataFrame, by: str) -> dict[str, str]:
         for s, full in zip(short[first.index].tolist(), first.tolist(), strict=True)
         if isinstance(full, str) and str(s) != full
     }
+
+
+def _source_subtitle(df: pd.DataFrame, of: pd.DataFrame | None = None) -> str:
+    """:func:`with_source`'s subtitle: what the rows are, how many, and the source line."""
+    carrier = df if "source" in df.attrs or of is None else of
+    flights = _endpoint_of(carrier) == "spacecraft_flights" or (
+        "source" not in carrier.attrs and {"spacecraft_id", "launch_net"} <= set(df.columns)
+    )
+    noun = "flights" if flights else "spacecraft"
+    line = flights_source_line(carrier) if flights else source_line(carrier)
+    if _one_row_per_record(df, flights):
+        count = f"{len(df):,} {noun} shown"
+    else:
+        of_records = _records_in(of, carrier)
+        count = f"{len(df):,} {'row' if len(df) == 1 else 'rows'}" + (
+            f" from {of_records:,} {noun}" if of_records is not None else ""
+        )
+    return _esc(f"{count} · {line}").replace("\n", "<br>")
+
+
+def _endpoint_of(df: pd.DataFrame) -> str | None:
+    """The endpoint whose records ``df`` came from (its ``.attrs``), None if unknown."""
+    if df.attrs.get("endpoint"):
+        return str(df.attrs["endpoint"])
+    if "source" in df.attrs:
+        return Provenance.from_attrs(df.attrs).endpoint_name
+    return None
+
+
+def _one_row_per_record(df: pd.DataFrame, flights: bool) -> bool:
+    """True if ``df``'s rows are records of its endpoint: a unique, complete ``id`` column
+    beside the columns that only a spacecraft (or flights) frame has."""
+    if "id" not in df.columns:
+        return False
+    marks = {"spacecraft_id"} if flights else {"name"}
+    if not marks <= set(df.columns) or (not flights and "spacecraft_id" in df.columns):
+        return False
+    ids = df["id"]
+    return bool(ids.notna().all() and ids.is_unique)
+
+
+def _records_in(of: pd.DataFrame | None, carrier: pd.DataFrame) -> int | None:
+    """How many records an aggregate summarises: the rows of ``of`` (unique ids), else the
+    records its source holds; None if unknown."""
+    if of is not None:
+        return int(of["id"].nunique()) if "id" in of.columns else len(of)
+    if "source" in carrier.attrs:
+        return Provenance.from_attrs(carrier.attrs).records
+    return None
 
 
 def _subtitle(df: pd.DataFrame, note: str = "") -> str:

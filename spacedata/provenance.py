@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from .config import CREDIT
+from .config import CREDIT, redact
 
 _LABELS = {
     "live": "live LL2 API",
@@ -29,6 +30,14 @@ class Provenance:
         location: the URL or snapshot path the data was read from (credentials redacted).
         stale_since: when the data stopped being fresh, if it was served past its freshness
             (expired HTTP-cache pages read offline); None when fresh.
+        url: the LL2 endpoint URL the records came from (credentials redacted), None if
+            unknown; a live load's ``location`` is that URL already (see :attr:`endpoint_url`).
+        manifest_sha256: the sha256 (hex) of the snapshot's ``manifest.json`` bytes as read,
+            None for live and cache loads. With it a citation names one exact snapshot.
+
+    :meth:`citation` (and :func:`spacedata.cite`) turn it into a citation; the metadata an
+    export writes beside its files (:func:`spacedata.citation.metadata`) holds the same fields
+    but ``location``, which is a local path for snapshots.
     """
 
     source: str
@@ -38,6 +47,8 @@ class Provenance:
     complete: bool
     location: str
     stale_since: datetime | None = None
+    url: str | None = None
+    manifest_sha256: str | None = None
 
     def as_attrs(self) -> dict:
         """A plain dict for ``DataFrame.attrs`` (datetimes as ISO strings)."""
@@ -59,7 +70,31 @@ class Provenance:
             complete=attrs["complete"],
             location=attrs.get("location", ""),
             stale_since=datetime.fromisoformat(stale) if stale else None,
+            url=attrs.get("url"),
+            manifest_sha256=attrs.get("manifest_sha256"),
         )
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The LL2 endpoint URL the records came from (credentials redacted): :attr:`url`, or
+        a live load's ``location``; None if unknown (never a local path)."""
+        url = self.url or (
+            self.location if self.location.startswith(("http://", "https://")) else None
+        )
+        return redact(url) if url else None
+
+    @property
+    def endpoint_name(self) -> str | None:
+        """``spacecraft``, ``spacecraft_flights``...: the last part of :attr:`endpoint_url`
+        (of ``synthetic://spacecraft/``: its host part); None if unknown."""
+        url = self.endpoint_url
+        if not url:
+            return None
+        parts = urlsplit(url)
+        name = parts.path.rstrip("/").rsplit("/", 1)[-1]
+        if not name and parts.scheme not in ("http", "https"):
+            name = parts.netloc
+        return name or None
 
     @property
     def as_of(self) -> str:
@@ -93,6 +128,14 @@ class Provenance:
         return (
             f"Source: {self.label}, as of {self.as_of}{stale}; {self.completeness}. Data: {CREDIT}."
         )
+
+    def citation(self, style: str = "text", endpoint: str | None = None) -> str:
+        """A citation of the data as loaded: ``style="text"`` (one paragraph) or ``"bibtex"``
+        (an ``@misc`` entry). ``endpoint`` names the endpoint (default: from :attr:`url`).
+        See :func:`spacedata.cite`."""
+        from .citation import cite
+
+        return cite(self, style=style, endpoint=endpoint)
 
 
 def provenance_of(obj) -> Provenance:

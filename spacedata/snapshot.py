@@ -97,6 +97,8 @@ class Snapshot:
         path: the directory actually read: a store's version directory, or a flat snapshot.
         manifest: its validated :class:`~spacedata.manifest.Manifest`.
         location: the path the user named (``OUT``); provenance reports this one.
+        manifest_sha256: the sha256 (hex) of the ``manifest.json`` bytes as read (citations
+            name the snapshot by it).
 
     Methods that take ``endpoint`` default to the primary one (``spacecraft`` when the snapshot
     holds it); ``endpoints`` says which it holds.
@@ -107,6 +109,7 @@ class Snapshot:
     location: Path
     _parsed: dict = field(repr=False, compare=False)
     _records: dict = field(repr=False, compare=False, default_factory=dict)
+    manifest_sha256: str | None = None
 
     @property
     def endpoints(self) -> tuple[str, ...]:
@@ -132,11 +135,13 @@ class Snapshot:
     @property
     def provenance(self) -> Provenance:
         """The provenance of the primary endpoint (see :meth:`provenance_for`)."""
-        return self.manifest.provenance(str(self.location))
+        return self.manifest.provenance(str(self.location), manifest_sha256=self.manifest_sha256)
 
     def provenance_for(self, endpoint: str) -> Provenance:
         """Where ``endpoint``'s records came from, as of when, complete or not."""
-        return self.manifest.provenance(str(self.location), self._name(endpoint))
+        return self.manifest.provenance(
+            str(self.location), self._name(endpoint), manifest_sha256=self.manifest_sha256
+        )
 
     def _name(self, endpoint: str | None) -> str:
         name = self.manifest.primary if endpoint is None else endpoint
@@ -201,6 +206,26 @@ def latest_snapshot() -> Snapshot | None:
     return read_snapshot(path) if is_snapshot(path) else None
 
 
+def previous_snapshot(path: str | os.PathLike) -> Snapshot | None:
+    """The version the store at ``path`` held before its current one (a store keeps it when it
+    switches), or None: a flat snapshot, a first write, or a version pruned meanwhile."""
+    location = Path(path).expanduser()
+    current = _current_name(location) if os.path.lexists(location / CURRENT) else None
+    versions = location / VERSIONS
+    if current is None or not versions.is_dir():
+        return None
+    older = sorted(
+        p.name for p in versions.iterdir() if _VERSION.fullmatch(p.name) and p.name < current
+    )
+    if not older:
+        return None
+    try:
+        return _read_dir(versions / older[-1], location)
+    except (_Vanished, SnapshotError) as exc:
+        log.info("The previous version of %s cannot be read (%s)", location, exc)
+        return None
+
+
 def _resolve(location: Path) -> Path:
     """The directory to read: the version ``CURRENT`` names, else ``location`` if it is flat."""
     not_one = SnapshotError(
@@ -244,9 +269,10 @@ def _resolve(location: Path) -> Path:
 def _read_dir(where: Path, location: Path) -> Snapshot:
     """Read and verify the manifest and pages in ``where`` (a version or a flat snapshot)."""
     manifest_path = where / MANIFEST
-    manifest = Manifest.from_json(
-        _read_file(where, MANIFEST, limit=MAX_MANIFEST_BYTES), str(manifest_path)
-    )
+    raw_manifest = _read_file(where, MANIFEST, limit=MAX_MANIFEST_BYTES)
+    manifest = Manifest.from_json(raw_manifest, str(manifest_path))
+    manifest_sha256 = hashlib.sha256(raw_manifest).hexdigest()
+    del raw_manifest
     bodies: dict[str, list[bytes]] = {}
     for name, part in manifest.endpoints.items():
         bodies[name] = []
@@ -279,7 +305,7 @@ def _read_dir(where: Path, location: Path) -> Snapshot:
             records[name] = _pages.unique_records(parsed[name])
     del bodies
     manifest.check_records({n: len(r) for n, r in records.items()}, str(manifest_path))
-    return Snapshot(where, manifest, location, parsed, records)
+    return Snapshot(where, manifest, location, parsed, records, manifest_sha256)
 
 
 def _kind(mode: int) -> str:

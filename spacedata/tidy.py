@@ -240,6 +240,22 @@ class Tables:
     sources: Mapping[str, Provenance] = dataclasses.field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        """A few lines: each table's name and rows, then where the data came from (the
+        dataclass repr would print every frame in full)."""
+        frames = {**self.all_frames(), "rejected": self.rejected}
+        width = max(map(len, frames))
+        lines = [f"<Tables: {len(frames)} tables>"]
+        lines += [f"  {name:<{width}}  {len(f):>9,} rows" for name, f in frames.items()]
+        prov = self.provenance
+        lines.append(f"  {prov.describe()}" if prov is not None else "  Source unknown.")
+        fprov = self.sources.get("spacecraft_flights")
+        if fprov is not None and (fprov.records or fprov.count is not None):
+            lines.append(f"  Flights: {fprov.label}, as of {fprov.as_of}; {fprov.completeness}.")
+        elif self.flights.attrs.get("note"):
+            lines.append("  Flights: none in this source (see .notes).")
+        return "\n".join(lines)
+
     def frames(self) -> dict[str, pd.DataFrame]:
         """The five spacecraft tables by name (``flights`` and ``rejected`` are not among
         them; :meth:`all_frames` adds ``flights``)."""
