@@ -31,7 +31,7 @@ import pandas as pd
 from .endpoints import ENDPOINTS
 from .tidy import Tables
 
-__all__ = ["CHANGES", "DIFF_COLUMNS", "diff", "format_diff"]
+__all__ = ["CHANGES", "DIFF_COLUMNS", "diff", "format_diff", "summary"]
 
 #: The columns of :func:`diff`'s frame (``old``/``new`` hold the values as the tables do).
 DIFF_COLUMNS = ("endpoint", "id", "change", "field", "old", "new")
@@ -44,8 +44,9 @@ def diff(old: Any, new: Any, *, endpoints: Iterable[str] | None = None) -> pd.Da
     """The records added, removed and changed from ``old`` to ``new``, by endpoint.
 
     Args:
-        old, new: :class:`~spacedata.tidy.Tables`, or anything :func:`spacedata.load_tables`
+        old: :class:`~spacedata.tidy.Tables`, or anything :func:`spacedata.load_tables`
             takes as a source (a snapshot directory, ``"bundled"``, ``"local"``, ...).
+        new: the same, for the newer side.
         endpoints: which to compare (default: every declared endpoint both sides hold).
 
     Returns:
@@ -185,9 +186,7 @@ def _as_text(frame: pd.DataFrame, old: Any, new: Any) -> str:
     counts = frame.attrs.get("counts", {})
     for name, (n_old, n_new) in counts.items():
         part = frame[frame["endpoint"] == name]
-        tally = {c: part.loc[part["change"] == c, "id"].nunique() for c in CHANGES}
-        what = ", ".join(f"{tally[c]} {c}" for c in CHANGES if tally[c]) or "no changes"
-        lines.append(f"{name}: {n_old:,} -> {n_new:,} records; {what}")
+        lines.append(f"{name}: {n_old:,} -> {n_new:,} records; {_tally(part)}")
         table = ENDPOINTS[name].tables[0]
         labels = {
             **_labels(old, table),
@@ -205,6 +204,19 @@ def _as_text(frame: pd.DataFrame, old: Any, new: Any) -> str:
             lines.append(f"  ~ {rid} {label}: {fields}" if label else f"  ~ {rid}: {fields}")
     lines += frame.attrs.get("notes", [])
     return "\n".join(lines) + "\n"
+
+
+def summary(frame: pd.DataFrame) -> str:
+    """:func:`diff`'s frame in one line, per endpoint compared: ``spacecraft: 1 added,
+    2 changed; spacecraft_flights: no changes``."""
+    counts = frame.attrs.get("counts", {})
+    return "; ".join(f"{name}: {_tally(frame[frame['endpoint'] == name])}" for name in counts)
+
+
+def _tally(part: pd.DataFrame) -> str:
+    """``1 added, 2 changed`` (records, not fields) or ``no changes``."""
+    tally = {c: part.loc[part["change"] == c, "id"].nunique() for c in CHANGES}
+    return ", ".join(f"{tally[c]} {c}" for c in CHANGES if tally[c]) or "no changes"
 
 
 def _labels(side: Any, table: str) -> dict[int, str]:

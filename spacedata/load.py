@@ -98,7 +98,8 @@ def load_tables(
     the frame's ``.attrs["note"]``) says so. Every frame's ``.attrs`` carries the provenance of
     its endpoint (source, fetched_at, count, complete, stale_since; ``endpoint``);
     :func:`spacedata.provenance_of` reads it back. Records that cannot be used at all are in
-    ``Tables.rejected``, never dropped silently.
+    ``Tables.rejected``, never dropped silently. What each column of each table means, its
+    dtype, unit and LL2 field: :func:`spacedata.data_dictionary`.
     """
     if snapshot is not None:
         return _from_snapshot(lambda: read_snapshot(snapshot))
@@ -149,8 +150,20 @@ def load_spacecraft(
 ) -> pd.DataFrame:
     """One row per spacecraft with agency, configuration and family columns joined in.
 
-    Takes the same arguments as :func:`load_tables` (``"auto"`` may spend API quota); the
-    dtypes are ``tidy.WIDE_DTYPES``.
+    The columns and dtypes are ``tidy.WIDE_DTYPES`` (the ``wide`` table of
+    :func:`spacedata.data_dictionary`). The default source, ``"auto"``, tries the live API
+    first and **may spend API quota** (up to 7 of LL2's 15 free calls an hour); use
+    ``"local"`` or ``"bundled"`` to stay off the network.
+
+    Args:
+        source: ``"auto"``, ``"live"``, ``"snapshot"``, ``"local"``, ``"bundled"`` or a
+            snapshot directory, as :func:`load_tables` takes it.
+        snapshot: a snapshot directory; implies ``source="snapshot"``.
+        params: filters for live loads, e.g. ``{"in_space": True}``.
+        client: an :class:`LL2Client` to use (default: one built from the environment).
+        refresh: live loads ignore fresh cache entries (and so spend quota again).
+        check_quota: live loads first read ``/api-throttle/`` (free) and raise
+            :class:`QuotaError` if the load cannot fit in the calls left.
     """
     return load_tables(
         source,
@@ -172,13 +185,25 @@ def load_flights(
     check_quota: bool = False,
 ) -> pd.DataFrame:
     """One row per spacecraft flight, with the spacecraft's configuration and agency names
-    joined in (``tidy.FLIGHTS_WIDE_DTYPES``); its ``.attrs`` describe the flights endpoint.
+    joined in (``tidy.FLIGHTS_WIDE_DTYPES``: the ``flights_wide`` table of
+    :func:`spacedata.data_dictionary`); its ``.attrs`` describe the flights endpoint.
 
-    Takes the same arguments as :func:`load_tables`; live loads read both endpoints (about 18
-    calls: more than LL2's free 15 an hour, so ``"auto"`` usually falls back to your latest
-    snapshot: fetch one with ``spacedata fetch --wait``). A source without flights (the bundled
-    sample, snapshots of earlier releases) gives an empty typed frame whose ``.attrs["note"]``
-    says why.
+    The default source, ``"auto"``, tries the live API first and **may spend API quota**:
+    live loads read both endpoints, about 18 calls, more than LL2's free 15 an hour, so
+    ``"auto"`` usually spends what is left and then falls back to your latest snapshot. Fetch
+    one with ``spacedata fetch --wait`` and load it with ``"local"``, which never uses the
+    network. A source without flights (the bundled sample, snapshots of earlier releases)
+    gives an empty typed frame whose ``.attrs["note"]`` says why.
+
+    Args:
+        source: ``"auto"``, ``"live"``, ``"snapshot"``, ``"local"``, ``"bundled"`` or a
+            snapshot directory, as :func:`load_tables` takes it.
+        snapshot: a snapshot directory; implies ``source="snapshot"``.
+        params: filters for live loads, e.g. ``{"spacecraft_flights": {"spacecraft": 42}}``.
+        client: an :class:`LL2Client` to use (default: one built from the environment).
+        refresh: live loads ignore fresh cache entries (and so spend quota again).
+        check_quota: live loads first read ``/api-throttle/`` (free) and raise
+            :class:`QuotaError` if the load cannot fit in the calls left.
     """
     return load_tables(
         source,
@@ -208,6 +233,10 @@ def fetch(
 
     The snapshot at ``out`` (default: the user data dir, which ``source="snapshot"`` reads) is
     replaced only when every endpoint's sync is complete and verified, in one atomic step.
+
+    This **spends API quota** (about 18 calls for both endpoints; cache hits are free), unlike
+    the loaders' ``"local"`` and ``"bundled"`` sources. There is no ``"auto"`` here: a fetch
+    always reads LL2, through the cache.
 
     With ``check_quota`` (the default), ``/api-throttle/`` is read first, then page 1 of each
     endpoint, which gives its ``count`` and is kept as page 1 (never paid twice); the plan
