@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -11,9 +12,9 @@ import pytest
 import spacedata
 from spacedata import plots
 from spacedata.dashboard import FILTERS, Charts, DataStore, SharedData
-from spacedata.dashboard.store import Choice, Contains, Flag, IntRange
+from spacedata.dashboard.store import Choice, Contains, DateRange, Flag, IntRange
 from spacedata.dashboard.views import TABLE_COLUMNS
-from spacedata.synthetic import resample
+from spacedata.synthetic import resample, write_synthetic_snapshot
 from spacedata.tidy import build_tables
 
 
@@ -22,6 +23,15 @@ def varied():
     """300 synthetic rows: several statuses, flight counts, some in space and placeholders."""
     snap = spacedata.bundled_snapshot()
     return build_tables(resample(snap.records(), 300, seed=5), snap.provenance).wide()
+
+
+@pytest.fixture(scope="module")
+def with_flights(tmp_path_factory):
+    """(spacecraft, flights) wide frames of a synthetic snapshot of 150 craft and their flights."""
+    out = tmp_path_factory.mktemp("flights") / "syn"
+    write_synthetic_snapshot(150, out, seed=4, flights=True)
+    tables = spacedata.load_tables(out)
+    return tables.wide(), tables.flights_wide()
 
 
 def _non_default(f, store):
@@ -34,6 +44,9 @@ def _non_default(f, store):
         return "soyuz"
     if isinstance(f, IntRange):
         return (2, store.param[f.name].bounds[1])
+    if isinstance(f, DateRange):
+        first, last = store.param[f.name].bounds
+        return (first.replace(year=first.year + 10), last)
     raise AssertionError(f"a new filter kind: teach this test a value for {type(f).__name__}")
 
 
@@ -46,30 +59,80 @@ def test_filters_are_declared_once_with_unique_names_and_url_keys():
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=lambda f: f.name)
-def test_each_declared_filter_filters_round_trips_the_url_links_its_widget_and_resets(varied, f):
-    store = DataStore(varied)
-    everything = len(store.filtered)
+def test_each_declared_filter_filters_round_trips_the_url_links_its_widget_and_resets(
+    with_flights, f
+):
+    data, flights = with_flights
+    store = DataStore(data, flights)
+    shown = "flights_filtered" if f.applies_to == "flights" else "filtered"
+    everything = len(getattr(store, shown))
     value = _non_default(f, store)
     setattr(store, f.name, value)
-    assert 0 < len(store.filtered) != everything, f.name
+    assert 0 < len(getattr(store, shown)) != everything, f.name
     query = store.to_query()
     assert query.startswith(f"?{f.url}=")
 
-    again = DataStore(varied)
+    again = DataStore(data, flights)
     assert again.apply_query(parse_qs(query[1:])) == []
     assert getattr(again, f.name) == getattr(store, f.name)
-    assert again.filtered["id"].tolist() == store.filtered["id"].tolist()
+    assert getattr(again, shown)["id"].tolist() == getattr(store, shown)["id"].tolist()
 
     widget = f.widget(again)
     assert widget.value == getattr(again, f.name) or tuple(widget.value) == tuple(value)
     default = f.default(again)
     widget.value = default  # the widget drives the store...
-    assert getattr(again, f.name) == default and len(again.filtered) == everything
+    assert getattr(again, f.name) == default and len(getattr(again, shown)) == everything
     setattr(again, f.name, value)  # ...and the store drives the widget
     assert widget.value == value or tuple(widget.value) == tuple(value)
 
     store.reset()
-    assert store.to_query() == "" and len(store.filtered) == everything
+    assert store.to_query() == "" and len(getattr(store, shown)) == everything
+
+
+def test_flights_follow_the_spacecraft_filters_and_the_launch_dates_restrict_only_flights(
+    with_flights,
+):
+    data, flights = with_flights
+    store = DataStore(data, flights)
+    assert len(store.flights_filtered) == len(
+        flights[
+            ~flights["spacecraft_id"].isin(data.loc[data["is_placeholder"].fillna(False), "id"])
+        ]
+    )  # placeholders hidden by default
+    agency = store.param["agency"].objects[0]
+    store.agency = [agency]
+    ids = set(store.filtered["id"])
+    assert set(store.flights_filtered["spacecraft_id"]) <= ids
+    assert (store.flights_filtered["agency_abbrev"].astype(str) == agency).all()
+
+    spacecraft = store.filtered
+    store.launched = (dt.date(2000, 1, 1), dt.date(2009, 12, 31))
+    assert store.filtered is spacecraft  # the spacecraft views are not redrawn
+    years = store.flights_filtered["launch_net"].dt.year
+    assert len(years) and years.between(2000, 2009).all()
+    assert store.to_query() == f"?agency={agency}&launched=2000-01-01..2009-12-31"
+
+
+def test_launch_dates_in_the_url_accept_years_clip_to_the_data_and_ignore_nonsense(with_flights):
+    data, flights = with_flights
+    store = DataStore(data, flights)
+    first, last = store.param["launched"].bounds
+    assert store.apply_query({"launched": [b"1900..2005"]}) == []
+    assert store.launched == (first, dt.date(2005, 12, 31))
+    for bad in ("2005..1999", "yesterday", "2001-02-30..2002-01-01", "2999..3000"):
+        again = DataStore(data, flights)
+        notices = again.apply_query({"launched": [bad.encode()], "q": [b"soyuz"]})
+        assert len(notices) == 1 and notices[0].startswith(f"Ignored launched={bad!r}"), bad
+        assert again.launched == (first, last) and again.name_search == "soyuz"
+
+
+def test_without_flights_the_date_filter_hides_and_the_url_value_is_ignored(varied):
+    store = DataStore(varied)  # the bundled sample's kind of data: no flights
+    assert store.flights_filtered.empty and store.launched is None
+    notices = store.apply_query({"launched": [b"2001..2002"]})
+    assert notices == ["Ignored launched='2001..2002': this data holds no flights."]
+    launched = next(f for f in FILTERS if f.name == "launched")
+    assert launched.widget(store).visible is False
 
 
 def test_a_bad_url_value_is_ignored_and_the_good_ones_beside_it_still_apply(varied):

@@ -77,16 +77,7 @@ def test_shared_figures_match_fresh_ones(frame):
 
 
 def test_a_refresh_changes_the_key(count_figure_builds):
-    frames = iter([spacedata.load_spacecraft("bundled"), spacedata.load_spacecraft("bundled")])
-
-    class Tables:
-        def __init__(self):
-            self.frame = next(frames)
-
-        def wide(self):
-            return self.frame
-
-    shared = SharedData(lambda refresh=False: Tables())
+    shared = SharedData(lambda refresh=False: spacedata.load_tables("bundled"))  # new frames
     before = DataStore(shared.current.frame)
     Charts(before)
     shared.refresh()

@@ -27,10 +27,37 @@ log = logging.getLogger("spacedata")
 Loader = Callable[..., object]
 
 
-def _call(loader: Loader, refresh: bool) -> tuple[pd.DataFrame, str | None]:
+def _load(loader: Loader, refresh: bool, **extra) -> Loaded:
     got = loader(refresh=refresh)
     tables, note = got if isinstance(got, tuple) else (got, None)
-    return tables.wide(), note
+    return Loaded(
+        tables.wide(),
+        tables.flights_wide(),
+        note=note,
+        changes=changes_since_previous(tables),
+        **extra,
+    )
+
+
+def changes_since_previous(tables) -> str | None:
+    """What changed since the snapshot's previous version, in one line ("Since the previous
+    snapshot (as of ...): spacecraft: 1 added, 2 changed; ..."), or None when the data is not
+    from a snapshot store that kept one. Never raises: a diff that fails is logged and skipped."""
+    from ..diff import diff, summary
+    from ..snapshot import previous_snapshot
+
+    prov = tables.provenance
+    if prov is None or prov.source in ("live", "cache"):
+        return None
+    try:
+        previous = previous_snapshot(prov.location)
+        if previous is None:
+            return None
+        line = summary(diff(previous.path, tables))
+    except Exception as exc:  # noqa: BLE001 - a note, not the data: serve without it
+        log.info("could not compare with the previous snapshot: %s", exc)
+        return None
+    return f"Since the previous snapshot (as of {previous.provenance.as_of}): {line}."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,17 +67,22 @@ class Loaded:
     Attributes:
         frame: the wide spacecraft frame every session starts from (provenance in ``.attrs``).
             Shared by all sessions: treat it as read-only.
+        flights: the wide flights frame (``Tables.flights_wide``; empty, with a provenance
+            saying so, when the source holds no flights). Read-only too.
         refreshed_at: when a scheduled refresh produced ``frame`` (UTC); None for the first load.
         refresh_error: why the last scheduled refresh failed (plain text, shown escaped), or None
             after a success.
         note: which source was chosen and why (plain text), e.g. "the bundled 20-record sample;
             offline: LL2 could not be reached within 3 s".
+        changes: what changed since the snapshot's previous version (plain text), or None.
     """
 
     frame: pd.DataFrame
+    flights: pd.DataFrame
     refreshed_at: datetime | None = None
     refresh_error: str | None = None
     note: str | None = None
+    changes: str | None = None
 
     @property
     def provenance(self) -> Provenance:
@@ -63,8 +95,7 @@ class SharedData:
     def __init__(self, loader: Loader):
         self._loader = loader
         self._refreshing = threading.Lock()  # one refresh at a time; readers never lock
-        frame, note = _call(loader, refresh=False)
-        self._current = Loaded(frame, note=note)
+        self._current = _load(loader, refresh=False)
 
     @property
     def current(self) -> Loaded:
@@ -80,7 +111,7 @@ class SharedData:
         try:
             before = self._current
             try:
-                frame, note = _call(self._loader, refresh=True)
+                new = _load(self._loader, refresh=True, refreshed_at=datetime.now(timezone.utc))
             except Exception as exc:  # noqa: BLE001 - whatever went wrong, keep serving
                 log.warning("dashboard refresh failed, keeping the last good data: %s", exc)
                 error = (
@@ -89,8 +120,6 @@ class SharedData:
                     f"{before.provenance.as_of}."
                 )
                 new = dataclasses.replace(before, refresh_error=error)
-            else:
-                new = Loaded(frame, refreshed_at=datetime.now(timezone.utc), note=note)
             self._current = new
             return new
         finally:

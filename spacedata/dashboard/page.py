@@ -16,7 +16,7 @@ from panel.models.plotly import PlotlyPlot
 from .._static import PLOTLY_JS, Assets
 from .data import SharedData
 from .store import DataStore
-from .views import Charts, KPIs, NoMatch, ProvenanceView, RecordsTable
+from .views import Charts, KPIs, NoFlights, NoMatch, ProvenanceView, RecordsTable, TimeCharts
 
 TITLE = "Spacecraft — Launch Library 2"
 #: The trace types in the plotly.js cartesian bundle; every figure in :mod:`spacedata.plots`
@@ -90,37 +90,95 @@ def _serve_panel_css_locally() -> None:
     doc._template_variables.setdefault("dist_url", f"{rel}/{LOCAL_DIST}" if rel else LOCAL_DIST)
 
 
+#: Tabs a thumb can hit on a phone.
+_TABS_CSS = """
+.bk-header .bk-tab { padding: 8px 16px; font-size: 15px; }
+.bk-header .bk-tab.bk-active { font-weight: 600; }
+"""
+
+#: The page's two views, as tabs, by their URL value (``?view=time``); the first is the default.
+VIEWS = {"spacecraft": "Spacecraft", "time": "Through time"}
+
+
+def _view_from(query_args: dict) -> tuple[int, list[str]]:
+    """The tab ``?view=`` asks for (index), and a notice if it names none."""
+    raw = query_args.pop("view", None)
+    if not raw:
+        return 0, []
+    text = raw[-1].decode("utf-8", "replace") if isinstance(raw[-1], bytes) else str(raw[-1])
+    if text in VIEWS:
+        return list(VIEWS).index(text), []
+    return 0, [f"Ignored view={text!r} in the URL (use {' or '.join(VIEWS)})."]
+
+
 def build_app(shared: SharedData, query_args: dict | None = None) -> Template:
     """The whole page for one session: its store (filters from ``query_args``, e.g.
-    ``pn.state.session_args``), the views, and the URL kept in step with the filters."""
+    ``pn.state.session_args``), the two views as tabs, and the URL kept in step with the
+    filters and the tab."""
     _serve_panel_css_locally()
     loaded = shared.current  # read once: this session keeps this immutable state
-    store = DataStore(loaded.frame)
-    if query_args:
+    store = DataStore(loaded.frame, loaded.flights)
+    query_args = dict(query_args or {})
+    active, view_notices = _view_from(query_args)
+    if query_args or view_notices:
         store.apply_query(query_args)
-    location = pn.state.location
-    if location is not None:
-        pn.bind(
-            lambda _: location.param.update(search=store.to_query()),
-            store.param.filtered,
-            watch=True,
-        )
+        store.notices = store.notices + view_notices
     charts = Charts(store)
     first_row, *lower_rows = charts.rows()
+    time_charts = TimeCharts(store)
+    tabs = pn.Tabs(
+        (
+            VIEWS["spacecraft"],
+            pn.Column(
+                ProvenanceView(store, loaded),
+                KPIs(store),
+                NoMatch(store),
+                first_row,
+                after_load(*lower_rows),
+                after_load(RecordsTable(store)),
+                sizing_mode="stretch_width",
+            ),
+        ),
+        (
+            VIEWS["time"],
+            pn.Column(
+                ProvenanceView(store, loaded, flights=True),
+                *store.widgets("flights"),
+                NoFlights(store),
+                *time_charts.rows(),
+                sizing_mode="stretch_width",
+            ),
+        ),
+        active=active,
+        dynamic=True,  # a view is built in the browser when first shown
+        sizing_mode="stretch_width",
+        css_classes=["sd-views"],
+        stylesheets=[_TABS_CSS],
+    )
+    location = pn.state.location
+    if location is not None:
+
+        def to_url(*_) -> None:
+            view = [] if tabs.active == 0 else [f"view={list(VIEWS)[tabs.active]}"]
+            query = store.to_query()
+            if view:
+                query = (query + "&" if query else "?") + view[0]
+            location.param.update(search=query)
+
+        pn.bind(
+            to_url,
+            store.param.filtered,
+            store.param.flights_filtered,
+            tabs.param.active,
+            watch=True,
+        )
     return Template(
         title=TITLE,
         # the filter widgets, like the lower charts and the table, arrive just after the first
         # charts are drawn: ~0.25 s sooner first chart (benchmarks/), and on a phone the
         # filters sit in a closed drawer anyway
         sidebar=[pn.pane.Markdown("### Filters", margin=(0, 10)), after_load(store)],
-        main=[
-            ProvenanceView(store, loaded),
-            KPIs(store),
-            NoMatch(store),
-            first_row,
-            after_load(*lower_rows),
-            after_load(RecordsTable(store)),
-        ],
+        main=[tabs],
         header_background="#4c78a8",
         sidebar_width=320,
         busy_indicator=None,  # a spinner for a 0.1 s update costs more server time than it saves

@@ -27,13 +27,14 @@ age out. Everything cached is shared: treat it as read-only.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 import re
 import threading
 import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -145,6 +146,10 @@ class Filter:
     column: str
     label: str
     url: str
+
+    #: The frame it restricts: ``spacecraft`` (the flights follow: a flight is kept when its
+    #: spacecraft is) or ``flights`` (only the flights).
+    applies_to: ClassVar[str] = "spacecraft"
 
     def parameter(self) -> param.Parameter:
         """The :class:`DataStore` parameter (its default is "no restriction" unless said)."""
@@ -380,6 +385,107 @@ class IntRange(Filter):
         )
 
 
+_DATES = re.compile(r"\s*(\d{4}(?:-\d{2}-\d{2})?)\s*\.\.\s*(\d{4}(?:-\d{2}-\d{2})?)\s*", re.ASCII)
+
+
+def parse_dates(text: str) -> tuple[dt.date, dt.date] | None:
+    """``"2001-04-01..2020-12-31"`` or ``"2001..2020"`` (whole years) -> (first, last day);
+    anything else, or reversed, -> None."""
+    match = _DATES.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        lo = dt.date.fromisoformat(
+            match.group(1) if "-" in match.group(1) else match.group(1) + "-01-01"
+        )
+        hi = dt.date.fromisoformat(
+            match.group(2) if "-" in match.group(2) else match.group(2) + "-12-31"
+        )
+    except ValueError:
+        return None
+    return (lo, hi) if lo <= hi else None
+
+
+@dataclasses.dataclass(frozen=True)
+class DateRange(Filter):
+    """Keep flights whose UTC date-time :attr:`column` falls on a day in ``FIRST..LAST``
+    (inclusive); the whole span of the data, the default, keeps every flight (undated ones
+    too). Restricts the flights only. URL: ``2001-04-01..2020-12-31`` or ``2001..2020``;
+    dates outside the data's span are clipped to it, so older links keep working."""
+
+    applies_to: ClassVar[str] = "flights"
+
+    def parameter(self) -> param.Parameter:
+        return param.DateRange(default=None, allow_None=True, label=self.label)
+
+    def prepare(self, store, df):
+        dates = df[self.column].dropna()
+        p = store.param[self.name]
+        if dates.empty:
+            p.bounds, p.default = None, None
+            setattr(store, self.name, None)
+            return
+        span = (dates.min().date(), dates.max().date())
+        p.bounds, p.default = span, span
+        setattr(store, self.name, span)
+
+    def _span(self, store):
+        return store.param[self.name].bounds
+
+    def days(self, store, value) -> tuple[dt.date, dt.date] | None:
+        """``value`` as (first, last day), None when it keeps every flight (the slider sends
+        date-times: only their days count)."""
+        if value is None:
+            return None
+        days = tuple(v.date() if isinstance(v, dt.datetime) else v for v in value)
+        return None if days == tuple(self._span(store) or ()) else days
+
+    def mask(self, store, df, value):
+        days = self.days(store, value)
+        if days is None:
+            return None
+        lo = pd.Timestamp(days[0], tz="UTC")
+        hi = pd.Timestamp(days[1], tz="UTC") + pd.Timedelta(days=1)
+        col = df[self.column]
+        return ((col >= lo) & (col < hi)).fillna(False)
+
+    def encode(self, store, value):
+        days = self.days(store, value)
+        return [] if days is None else [f"{days[0]:%Y-%m-%d}..{days[1]:%Y-%m-%d}"]
+
+    def decode(self, store, texts):
+        span = self._span(store)
+        if span is None:
+            return KEEP, [f"Ignored {self.url}={texts[-1]!r}: this data holds no flights."]
+        dates = parse_dates(texts[-1])
+        if dates is None:
+            return KEEP, [
+                f"Ignored {self.url}={texts[-1]!r} in the URL (use FIRST..LAST, e.g. "
+                f"{span[0]:%Y-%m-%d}..{span[1]:%Y-%m-%d}, or years: {span[0].year}..{span[1].year})."
+            ]
+        lo, hi = max(dates[0], span[0]), min(dates[1], span[1])
+        if lo > hi:
+            return KEEP, [
+                f"Ignored {self.url}={texts[-1]!r}: no flight of this data launched then "
+                f"({span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d})."
+            ]
+        return (lo, hi), []
+
+    def describe(self, store, value):
+        return f"{self.label} {value[0]:%Y-%m-%d} – {value[1]:%Y-%m-%d}"
+
+    def widget(self, store):
+        if store.param[self.name].bounds is None:  # no flights: nothing to choose from
+            return pn.pane.HTML("", visible=False, css_classes=[f"sd-filter-{self.name}"])
+        return pn.widgets.DateRangeSlider.from_param(
+            store.param[self.name],
+            format="%Y-%m-%d",
+            sizing_mode="stretch_width",
+            margin=(5, 20),
+            css_classes=["sd-filter", f"sd-filter-{self.name}"],
+        )
+
+
 #: The dashboard's filters, in sidebar order. One line each: this is the only place a filter
 #: is named, bound to a column, given a widget kind and a URL key.
 FILTERS: tuple[Filter, ...] = (
@@ -398,6 +504,7 @@ FILTERS: tuple[Filter, ...] = (
     ),
     Contains("name_search", "name", "Name contains", url="q", placeholder="e.g. Soyuz"),
     IntRange("flights", "flights_count", "Flights", url="flights"),
+    DateRange("launched", "launch_net", "Launched (UTC)", url="launched"),
 )
 FILTER_NAMES = tuple(f.name for f in FILTERS)
 _BY_URL = {f.url: f for f in FILTERS}
@@ -419,61 +526,98 @@ class DataStore(pn.viewable.Viewer, FilterParameters):
 
     data = param.DataFrame(doc="The wide spacecraft frame (spacedata.load_spacecraft).")
     filtered = param.DataFrame(doc="data after the filters; recomputed when a filter changes.")
+    flights_data = param.DataFrame(
+        doc="The wide flights frame (Tables.flights_wide); empty when the source has none."
+    )
+    flights_filtered = param.DataFrame(
+        doc="The flights of the spacecraft in filtered, after the flights' own filters."
+    )
     notices = param.List(default=[], doc="Plain-text notices, e.g. ignored URL values.")
 
-    def __init__(self, data: pd.DataFrame, **params):
+    def __init__(self, data: pd.DataFrame, flights: pd.DataFrame | None = None, **params):
         values = {k: params.pop(k) for k in list(params) if k in FILTER_NAMES}
-        super().__init__(data=data, **params)
+        if flights is None:
+            from ..tidy import FLIGHTS_WIDE_DTYPES, _empty
+
+            flights = _empty(FLIGHTS_WIDE_DTYPES)
+        super().__init__(data=data, flights_data=flights, **params)
         self._hints: dict[str, dict[str, str]] = {}
         for f in FILTERS:
-            f.prepare(self, data)
+            f.prepare(self, self.frame_for(f))
         self.param.update(**values)
         self._apply()
 
+    def frame_for(self, f: Filter) -> pd.DataFrame:
+        """The frame filter ``f`` restricts (:attr:`Filter.applies_to`)."""
+        return self.flights_data if f.applies_to == "flights" else self.data
+
     @param.depends(*FILTER_NAMES, watch=True)
     def _apply(self) -> None:
-        filtered = self.shared("filtered", lambda: self.filter(self.data))
+        filtered = self.shared("filtered", lambda: self.filter(self.data), "spacecraft")
+        flights = self.shared("flights", lambda: self.filter_flights(filtered))
         with pn.io.hold():  # one patch to the browser for all views, not one per model
-            self.filtered = filtered
+            if filtered is not self.filtered:  # a flights-only filter leaves the rest alone
+                self.filtered = filtered
+            if flights is not self.flights_filtered:
+                self.flights_filtered = flights
 
-    def state(self) -> tuple:
-        """The filter values as a hashable key: equal for two stores that filter alike."""
+    def state(self, applies_to: str | None = None) -> tuple:
+        """The filter values as a hashable key: equal for two stores that filter alike. With
+        ``applies_to``: only the filters that restrict that frame."""
         out = []
         for f in FILTERS:
+            if applies_to is not None and f.applies_to != applies_to:
+                continue
             value = getattr(self, f.name)
-            if isinstance(value, list | tuple):
+            if isinstance(f, DateRange):
+                value = f.days(self, value)
+            elif isinstance(value, list | tuple):
                 value = tuple(value) if isinstance(f, IntRange) else tuple(sorted(map(str, value)))
             elif isinstance(value, str):
                 value = value.strip()
             out.append(value)
         return tuple(out)
 
-    def cache_key(self, kind: str) -> tuple:
-        """``(data version, filter state, kind)``: the :data:`AGGREGATES` key of ``kind``."""
-        return (data_version(self.data), self.state(), kind)
+    def cache_key(self, kind: str, applies_to: str | None = None) -> tuple:
+        """``(data version, filter state, kind)``: the :data:`AGGREGATES` key of ``kind``
+        (``applies_to``: of an aggregate that only that frame's filters change)."""
+        return (data_version(self.data), self.state(applies_to), kind)
 
-    def shared(self, kind: str, build: Callable[[], Any]) -> Any:
+    def shared(self, kind: str, build: Callable[[], Any], applies_to: str | None = None) -> Any:
         """The ``kind`` aggregate of the current data and filters, from :data:`AGGREGATES`
-        (``build()`` runs only when no session of this process has built it). Read-only."""
-        return AGGREGATES.get(self.cache_key(kind), build)
+        (``build()`` runs only when no session of this process has built it). Read-only.
+        ``applies_to="spacecraft"`` for what only the spacecraft filters change."""
+        return AGGREGATES.get(self.cache_key(kind, applies_to), build)
 
-    def masks(self, df: pd.DataFrame) -> dict[Filter, pd.Series]:
-        """The filters that restrict ``df`` now, each with the rows it keeps."""
+    def masks(self, df: pd.DataFrame, applies_to: str = "spacecraft") -> dict[Filter, pd.Series]:
+        """The filters of ``applies_to`` that restrict ``df`` now, each with the rows it keeps."""
         out = {}
         for f in FILTERS:
+            if f.applies_to != applies_to:
+                continue
             m = f.mask(self, df, getattr(self, f.name))
             if m is not None:
                 out[f] = m.to_numpy(dtype=bool)
         return out
 
-    def filter(self, df: pd.DataFrame) -> pd.DataFrame:
-        """``df`` restricted by the current filter values (empty lists mean "all")."""
+    def filter(self, df: pd.DataFrame, applies_to: str = "spacecraft") -> pd.DataFrame:
+        """``df`` restricted by the current values of the filters of ``applies_to``."""
         keep = pd.Series(True, index=df.index).to_numpy()
-        for m in self.masks(df).values():
+        for m in self.masks(df, applies_to).values():
             keep = keep & m
         out = df[keep]
         out.attrs = dict(df.attrs)
         return out
+
+    def filter_flights(self, spacecraft: pd.DataFrame) -> pd.DataFrame:
+        """The flights of ``spacecraft`` (every flight when no spacecraft filter restricts),
+        then restricted by the flights' own filters (the launch dates)."""
+        flights = self.flights_data
+        if self.masks(self.data):  # flights of spacecraft not loaded go only when unfiltered
+            keep = flights["spacecraft_id"].isin(spacecraft["id"]).fillna(False).to_numpy()
+            flights = flights[keep]
+            flights.attrs = dict(self.flights_data.attrs)
+        return self.filter(flights, "flights")
 
     def reset(self, *_) -> None:
         """Every filter back to its default (no restriction but hidden placeholders)."""
@@ -532,9 +676,10 @@ class DataStore(pn.viewable.Viewer, FilterParameters):
 
     # -- widgets -----------------------------------------------------------------------------
 
-    def widgets(self) -> list[pn.viewable.Viewable]:
-        """One widget per filter, linked both ways to its parameter, in :data:`FILTERS` order."""
-        return [f.widget(self) for f in FILTERS]
+    def widgets(self, applies_to: str = "spacecraft") -> list[pn.viewable.Viewable]:
+        """One widget per filter of ``applies_to``, linked both ways to its parameter, in
+        :data:`FILTERS` order."""
+        return [f.widget(self) for f in FILTERS if f.applies_to == applies_to]
 
     def __panel__(self):
         reset = pn.widgets.Button(label="Reset filters", color="light", css_classes=["sd-reset"])

@@ -61,17 +61,26 @@ _TEXT_CSS = """
 
 
 class ProvenanceView(pn.viewable.Viewer):
-    """The page's one provenance line: source, as-of, records shown of the endpoint's count,
-    completeness, credit; then any notices (e.g. ignored URL values), at body size or more."""
+    """A view's one provenance line: source, as-of, records shown of the endpoint's count,
+    completeness, what changed since the previous snapshot, credit; then any notices (e.g.
+    ignored URL values), at body size or more.
 
-    def __init__(self, store: DataStore, shared: Loaded | None = None, **params):
+    ``flights=True``: the line of the flights (``store.flights_filtered``), for the "Through
+    time" view; else of the spacecraft (``store.filtered``).
+    """
+
+    def __init__(
+        self, store: DataStore, shared: Loaded | None = None, *, flights: bool = False, **params
+    ):
         super().__init__(**params)
         self.store = store
         self.shared = shared
+        self.noun = "flights" if flights else "spacecraft"
+        frame = store.param.flights_filtered if flights else store.param.filtered
         self.pane = pn.pane.HTML(
-            pn.bind(self._html, store.param.filtered, store.param.notices),
+            pn.bind(self._html, frame, store.param.notices),
             sizing_mode="stretch_width",
-            css_classes=["sd-provenance-pane"],
+            css_classes=["sd-provenance-pane", f"sd-provenance-{self.noun}"],
             stylesheets=[_TEXT_CSS],
             margin=(5, 10),
         )
@@ -81,11 +90,15 @@ class ProvenanceView(pn.viewable.Viewer):
         parts = []
         if prov is None:
             parts.append("<b>Source unknown.</b>")
+        elif prov.records == 0 and prov.count is None:
+            parts.append(
+                f"<b>Source:</b> {html.escape(prov.label)}, which holds no {self.noun} records."
+            )
         else:
             of = f"{prov.count:,}" if prov.count is not None else "an unknown number of"
             parts.append(
                 f"<b>Source:</b> {html.escape(prov.label)}, <b>as of</b> "
-                f"{html.escape(prov.as_of)} · <b>{len(df):,}</b> spacecraft shown of "
+                f"{html.escape(prov.as_of)} · <b>{len(df):,}</b> {self.noun} shown of "
                 f"{prov.records:,} loaded; the endpoint reports {of}."
             )
             if prov.stale_since:
@@ -101,6 +114,8 @@ class ProvenanceView(pn.viewable.Viewer):
                 )
         if self.shared is not None and self.shared.note:
             parts.append(f"<span class='sd-why'>Showing {html.escape(self.shared.note)}.</span>")
+        if self.shared is not None and self.shared.changes:
+            parts.append(f"<span class='sd-changes'>{html.escape(self.shared.changes)}</span>")
         if self.shared is not None and self.shared.refresh_error:
             parts.append(f"<span class='sd-warn'>{html.escape(self.shared.refresh_error)}</span>")
         parts.append(
@@ -152,7 +167,7 @@ class KPIs(pn.viewable.Viewer):
 
     @param.depends("store.filtered", watch=True)
     def _update(self) -> None:  # one summary for the four cards
-        figures = self.store.shared("kpis", lambda: summary(self.store.filtered))
+        figures = self.store.shared("kpis", lambda: summary(self.store.filtered), "spacecraft")
         for key, value in figures.items():
             if key == "years":
                 self.cards[key].param.update(**self.time_in_space(value))
@@ -218,6 +233,12 @@ class Charts(pn.viewable.Viewer):
         ),
     }
 
+    #: The store parameter drawn, and the filters its aggregates depend on (None: all).
+    frame = "filtered"
+    applies_to: str | None = "spacecraft"
+    #: The start of a downloaded chart's file name.
+    file_prefix = "spacecraft"
+
     store = param.ClassSelector(class_=DataStore, doc="The store whose filtered rows are drawn.")
 
     def __init__(self, store: DataStore, **params):
@@ -235,7 +256,7 @@ class Charts(pn.viewable.Viewer):
                     # a saved chart is as legible from a phone as from a desktop, source line
                     # (the subtitle) included
                     "toImageButtonOptions": {
-                        "filename": f"spacecraft-{key.replace('_', '-')}",
+                        "filename": f"{self.file_prefix}-{key.replace('_', '-')}",
                         **EXPORT_SIZE,
                     },
                 },
@@ -245,7 +266,10 @@ class Charts(pn.viewable.Viewer):
             )
             for key in self.builders
         }
-        self.any = pn.bind(lambda df: not df.empty, store.param.filtered)
+        self.any = pn.bind(lambda df: not df.empty, store.param[self.frame])
+        # One watcher for all the panes rather than a `pn.bind` reference each: Panel's
+        # reference resolution cost ~10 ms more per filter change for six (benchmarks/).
+        store.param.watch(self._update, self.frame)
 
     def figures(self, df: pd.DataFrame) -> dict:
         """Every chart's figure for ``df`` (what a filter change recomputes)."""
@@ -254,13 +278,14 @@ class Charts(pn.viewable.Viewer):
     def shared_figures(self) -> dict:
         """:meth:`figures` of the store's filtered rows, built once per data version and
         filter state in a server process (:meth:`DataStore.shared`)."""
-        return self.store.shared("figures", lambda: self.figures(self.store.filtered))
+        return self.store.shared(
+            f"figures-{self.frame}",
+            lambda: self.figures(getattr(self.store, self.frame)),
+            self.applies_to,
+        )
 
-    # One watcher for the six panes rather than six `pn.bind` references: Panel's reference
-    # resolution cost ~10 ms more per filter change for these panes (benchmarks/).
-    @param.depends("store.filtered", watch=True)
-    def _update(self) -> None:
-        df = self.store.filtered
+    def _update(self, *_) -> None:
+        df = getattr(self.store, self.frame)
         if df.empty:  # the charts are hidden and NoMatch explains; nothing to draw
             return
         for key, fig in self.shared_figures().items():
@@ -327,6 +352,72 @@ class NoMatch(pn.viewable.Viewer):
         return (
             f"<div class='sd-nomatch'><b>{plots.NO_MATCH}.</b> The filters in the sidebar "
             f"exclude every spacecraft:{why}Remove one of them, or reset them all.</div>"
+        )
+
+    def __panel__(self):
+        return self.layout
+
+
+class TimeCharts(Charts):
+    """The "Through time" charts of the flights (``store.flights_filtered``): flights per year
+    by agency and by configuration, time in space accumulated by agency, turnaround of reused
+    spacecraft. Hidden when no flight is left (:class:`NoFlights` explains)."""
+
+    builders = {
+        "per_year_agency": functools.partial(plots.flights_per_year, by="agency", compact=True),
+        "cumulative": functools.partial(plots.cumulative_time_in_space, by="agency", compact=True),
+        "per_year_config": functools.partial(
+            plots.flights_per_year, by="configuration", compact=True
+        ),
+        "turnaround": functools.partial(plots.turnaround_per_flight, compact=True),
+    }
+    frame = "flights_filtered"
+    applies_to = None
+    file_prefix = "flights"
+
+
+class NoFlights(pn.viewable.Viewer):
+    """Shown in "Through time" when no flight is left: when the source holds no flights (the
+    bundled sample), what it is and how to fetch them; else which filters exclude them all."""
+
+    def __init__(self, store: DataStore, **params):
+        super().__init__(**params)
+        self.store = store
+        self.reset = pn.widgets.Button(
+            label="Reset all filters", color="primary", width=180, css_classes=["sd-reset-time"]
+        )
+        self.reset.on_click(store.reset)
+        self.message = pn.pane.HTML(
+            pn.bind(self._html, store.param.flights_filtered),
+            sizing_mode="stretch_width",
+            stylesheets=[_TEXT_CSS],
+            margin=(5, 10),
+        )
+        self.layout = pn.Column(
+            self.message,
+            pn.Column(self.reset, visible=pn.bind(self._held, store.param.flights_filtered)),
+            visible=pn.bind(lambda df: df.empty, store.param.flights_filtered),
+            sizing_mode="stretch_width",
+            css_classes=["sd-noflights-pane"],
+        )
+
+    def _held(self, _df: pd.DataFrame) -> bool:
+        return not self.store.flights_data.empty
+
+    def _html(self, df: pd.DataFrame) -> str:
+        if not df.empty:
+            return ""
+        if self.store.flights_data.empty:
+            return (
+                f"<div class='sd-nomatch sd-noflights'><b>{plots.NO_FLIGHTS}.</b> The charts "
+                "through time need the records of LL2's spacecraft flights endpoint, which this "
+                f"source does not hold. {html.escape(plots.HOW_TO_FETCH_FLIGHTS)} Then restart "
+                "the dashboard: it serves your latest snapshot.</div>"
+            )
+        return (
+            f"<div class='sd-nomatch'><b>{plots.NO_FLIGHT_MATCH}.</b> The launch dates above "
+            "and the filters in the sidebar leave no flight: widen the dates, remove a filter, "
+            "or reset them all.</div>"
         )
 
     def __panel__(self):
@@ -436,7 +527,7 @@ class RecordsTable(pn.viewable.Viewer):
         self.table.value = self._shared_frame()
 
     def _shared_frame(self) -> pd.DataFrame:
-        return self.store.shared("table", lambda: self._frame(self.store.filtered))
+        return self.store.shared("table", lambda: self._frame(self.store.filtered), "spacecraft")
 
     @staticmethod
     def _frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,108 @@
+"""The dashboard's "Through time" view, in Chromium: on a snapshot with flights (synthetic, two
+versions so that "what changed" has something to say) and on the bundled sample (no flights)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+import spacedata
+from spacedata.dashboard import DataStore
+from spacedata.synthetic import write_synthetic_snapshot
+from tests.browser import SCREENS, SHOTS, Console, DashboardServer, deep_text
+from tests.browser import chromium as _chromium
+
+chromium = _chromium
+pytestmark = pytest.mark.browser
+
+TIME_CHARTS = 4
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    out = tmp_path_factory.mktemp("time") / "store"
+    write_synthetic_snapshot(120, out, seed=4, flights=True)
+    write_synthetic_snapshot(125, out, seed=4, flights=True)  # 5 more craft and their flights
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(snapshot):
+    with DashboardServer(env={"SPACEDATA_SNAPSHOT": str(snapshot)}) as srv:
+        yield srv
+
+
+def _time_view(context, url: str):
+    page = context.new_page()
+    console = Console(page)
+    page.goto(url)
+    page.wait_for_selector(".sd-provenance-flights", timeout=60_000)
+    return page, console
+
+
+def test_through_time_draws_the_flight_charts_with_their_provenance_and_changes(
+    chromium, server, snapshot
+):
+    tables = spacedata.load_tables(snapshot)
+    store = DataStore(tables.wide(), tables.flights_wide())
+    store.launched = (store.launched[0].replace(year=2000, month=1, day=1), store.launched[1])
+    expected = len(store.flights_filtered)
+    assert 0 < expected < len(tables.flights)
+
+    for name in ("phone", "desktop"):
+        width, height = SCREENS[name]
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        page, console = _time_view(context, f"{server.url}?view=time&launched=2000..2100")
+        expect(page.locator(".sd-chart .js-plotly-plot .gtitle")).to_have_count(
+            TIME_CHARTS, timeout=60_000
+        )
+        line = deep_text(page.locator(".sd-provenance-flights"))
+        assert f"{expected:,} flights shown of {len(tables.flights):,} loaded" in " ".join(
+            line.split()
+        )
+        # the store kept 125 craft; the first version held 120: five added
+        assert "Since the previous snapshot" in line and "spacecraft: 5 added" in line
+        sizes = page.evaluate("({page: document.documentElement.scrollWidth, screen: innerWidth})")
+        assert sizes["page"] <= sizes["screen"], (name, sizes)
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"dashboard-time-{name}.png"))
+        assert console.problems == [], console.problems
+        context.close()
+
+
+def test_the_spacecraft_filters_and_the_tab_are_shared_through_the_url(chromium, server, snapshot):
+    flights = spacedata.load_flights(snapshot)
+    agency = flights["agency_abbrev"].value_counts().index[-1]  # the smallest agency
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page, console = _time_view(context, f"{server.url}?view=time&agency={agency}")
+    expect(page.locator(".sd-chart .js-plotly-plot .gtitle")).to_have_count(TIME_CHARTS)
+    drawn = page.locator(".sd-chart-per_year_agency .js-plotly-plot").evaluate(
+        "e => e.data.map(t => t.name)"
+    )
+    assert drawn == [agency]
+
+    page.locator(".sd-views .bk-tab").nth(0).click()
+    page.wait_for_function("() => !location.search.includes('view=')")
+    assert parse_qs(urlparse(page.url).query) == {"agency": [agency]}
+    page.locator(".sd-views .bk-tab", has_text="Through time").click()
+    page.wait_for_function("() => location.search.includes('view=time')")
+    assert console.problems == []
+    context.close()
+
+
+def test_without_flights_the_view_says_how_to_fetch_them_instead_of_empty_axes(chromium):
+    with DashboardServer() as srv:  # the bundled sample: spacecraft only
+        context = chromium.new_context(viewport={"width": 390, "height": 844})
+        page, console = _time_view(context, f"{srv.url}?view=time")
+        message = page.locator(".sd-noflights")
+        expect(message).to_be_visible(timeout=30_000)
+        text = " ".join(deep_text(message).split())
+        assert "No flight records in this source" in text and "spacedata fetch --wait" in text
+        provenance = " ".join(deep_text(page.locator(".sd-provenance-flights")).split())
+        assert "holds no flights records" in provenance
+        expect(page.locator(".sd-chart-per_year_agency")).to_be_hidden()  # no empty axes
+        page.screenshot(path=str(SHOTS / "dashboard-time-bundled-phone.png"))
+        assert console.problems == []
+        context.close()
