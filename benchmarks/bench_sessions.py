@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_dashboard import BASELINE_APP  # noqa: E402
 
 from tests.browser import free_port  # noqa: E402
 from tests.loadclient import SpacedataServer, run_load  # noqa: E402
@@ -39,11 +42,12 @@ from tests.loadclient import SpacedataServer, run_load  # noqa: E402
 SHORT = ["--check-unused-ms", "1000", "--unused-lifetime-ms", "1000"]
 
 
-def server(procs: int) -> tuple[SpacedataServer, str]:
+def server(procs: int, env: dict | None = None) -> tuple[SpacedataServer, str]:
     """``spacedata serve --num-procs N`` with short lifetimes; if it cannot start N processes,
     ``panel serve dashboards/spacecraft.py --num-procs N`` with the same lifetimes."""
     try:
-        return SpacedataServer(args=["--num-procs", str(procs), *SHORT]), "spacedata serve"
+        srv = SpacedataServer(args=["--num-procs", str(procs), *SHORT], env=env)
+        return srv, "spacedata serve"
     except RuntimeError as exc:
         if procs == 1:
             raise
@@ -59,8 +63,31 @@ def server(procs: int) -> tuple[SpacedataServer, str]:
     return SpacedataServer(args=["--num-procs", str(procs)], cmd=cmd, port=port), "panel serve"
 
 
-def one(procs: int, sessions: int, ready: bool) -> None:
-    srv, how = server(procs)
+def baseline(app: Path) -> tuple[SpacedataServer, str]:
+    """The floor: ``panel serve`` of a minimal Panel app (one TextInput and one Plotly pane:
+    ``bench_dashboard.BASELINE_APP``) with the same lifetimes, one process."""
+    port = free_port()
+    cmd = [
+        *(sys.executable, "-m", "panel", "serve", str(app)),
+        *("--port", str(port), "--address", "127.0.0.1"),
+        *("--allow-websocket-origin", f"127.0.0.1:{port}", "--liveness"),
+        *("--check-unused-sessions", "1000", "--unused-session-lifetime", "1000"),
+    ]
+    srv = SpacedataServer(cmd=cmd, port=port)
+    srv.url = f"http://127.0.0.1:{port}/{app.stem}"
+    return srv, "minimal Panel app (1 TextInput, 1 Plotly pane), panel serve"
+
+
+def one(
+    procs: int,
+    sessions: int,
+    ready: bool,
+    env: dict | None = None,
+    app: Path | None = None,
+) -> None:
+    srv, how = baseline(app) if app else server(procs, env)
+    if env:
+        how = " ".join(f"{k}={v}" for k, v in env.items()) + " " + how
     with srv:
         t = time.perf_counter()
         # warm-up sessions (imports, first page in each process), not counted
@@ -111,8 +138,16 @@ def main() -> None:
         f"== {args.sessions} concurrent client sessions, bundled snapshot, short unused-session "
         f"lifetimes ({' '.join(SHORT)})"
     )
+    with tempfile.TemporaryDirectory() as tmp:  # the floor any Panel page stands on
+        app = Path(tmp) / "baseline.py"
+        app.write_text(BASELINE_APP)
+        one(1, args.sessions, not args.no_ready, app=app)
     for procs in args.procs:
         one(procs, args.sessions, not args.no_ready)
+    # CPython's allocator keeps arenas that hold any live object, so a burst's memory is reused
+    # but not returned; with the C allocator, the dashboard's malloc_trim after the last close
+    # returns it (at some CPU cost per session: compare with the first run above).
+    one(1, args.sessions, not args.no_ready, env={"PYTHONMALLOC": "malloc"})
 
 
 if __name__ == "__main__":

@@ -187,6 +187,15 @@ def is_snapshot(path: str | os.PathLike) -> bool:
     return os.path.lexists(path / CURRENT) or os.path.lexists(path / MANIFEST)
 
 
+#: Where the bundled sample comes from and what that does to charts, for every place it shows.
+BUNDLED_ABOUT = (
+    "The bundled sample is 20 real spacecraft records of about 603, from two pages captured "
+    "on LL2's development host (lldev.thespacedevs.com) on unrecorded dates: offset 30 in the "
+    "default order, and offset 300 ordered by most flights first. All 20 flew exactly once, so "
+    "its charts show no reuse or turnaround, and flights equal spacecraft."
+)
+
+
 def bundled_snapshot() -> Snapshot:
     """The 20-record sample built from two real captures, shipped with the package."""
     inside = resources.files("spacedata") / "_bundled"

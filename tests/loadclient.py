@@ -105,6 +105,9 @@ def run_load(
         start = time.monotonic()
         try:
             session = pull_session(url=url)
+            if not any(type(m).__name__ == "PlotlyPlot" for m in session.document.models):
+                session.close()  # e.g. the error page of an app that raised
+                raise RuntimeError("the session's document holds no chart")
             if document_ready:
                 session.document.callbacks.send_event(DocumentReady())
                 session.force_roundtrip()  # the server has received it

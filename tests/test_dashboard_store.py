@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import pandas as pd
 import pytest
@@ -276,9 +277,14 @@ def test_dashboard_starts_on_the_sample_when_offline_and_says_why(monkeypatch):
     loader, period = loader_from_env()
     shared = SharedData(loader)
     assert shared.current.frame.attrs["source"] == "bundled" and period == "6h"
-    assert "Showing the bundled 20-record sample; offline: LL2 could not be reached" in _banner(
-        shared
-    )
+    banner = _banner(shared)
+    assert "Showing the bundled 20-record sample; offline: LL2 could not be reached" in banner
+    # its details: where the sample comes from, what that does to the charts, how to cite it
+    from spacedata.snapshot import BUNDLED_ABOUT, bundled_snapshot
+
+    assert "<details class='sd-details'>" in banner and html.escape(BUNDLED_ABOUT) in banner
+    assert "All 20 flew exactly once" in BUNDLED_ABOUT
+    assert f"sha256 {bundled_snapshot().manifest_sha256}" in banner
 
 
 def test_dashboard_starts_on_a_fresh_sync_when_ll2_answers(ll2, monkeypatch):
@@ -295,4 +301,3 @@ def test_dashboard_starts_on_a_fresh_sync_when_ll2_answers(ll2, monkeypatch):
     ll2.quota, ll2.used = 15, 15  # the scheduled refresh cannot finish: the last good stays
     after = again.refresh()
     assert after.frame is again.current.frame and "Refresh failed" in after.refresh_error
-

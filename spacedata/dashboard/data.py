@@ -9,7 +9,10 @@ assignment; nothing shared is mutated in place.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -193,3 +196,42 @@ def shared_data(loader: Loader, refresh_period: str | None = None) -> SharedData
         return data
 
     return pn.state.as_cached("spacedata-shared-data", build)
+
+
+#: Seconds after the last session closed before freed memory goes back to the OS.
+RELEASE_DELAY_S = 2.0
+_release = None  # the pending release (a tornado timeout handle), on the server's event loop
+
+
+def release_memory_later(session_context) -> None:  # noqa: ARG001 - Bokeh's signature
+    """Give the memory of closed sessions back to the operating system, once, shortly after
+    the last of a burst closed (``pn.state.on_session_destroyed``).
+
+    glibc keeps freed heap for reuse, so a server's RSS would stay at the peak of a burst of
+    viewers long after they left: a full garbage collection then glibc's ``malloc_trim(0)``
+    hands the free pages back. CPython's own small-object allocator (pymalloc) keeps arenas
+    that still hold one live object, so most of a session's memory comes back only when the
+    server runs with ``PYTHONMALLOC=malloc`` (README, "Dashboard": measured in
+    ``benchmarks/bench_sessions.py``); without it the memory is reused by the next sessions.
+    Runs on the server's event loop; without glibc it only collects.
+    """
+    global _release
+    from tornado.ioloop import IOLoop
+
+    loop = IOLoop.current()
+    if _release is not None:
+        loop.remove_timeout(_release)
+    _release = loop.call_later(RELEASE_DELAY_S, _release_now)
+
+
+def _release_now() -> None:
+    global _release
+    _release = None
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(libc).malloc_trim if libc else None
+    except (OSError, AttributeError):  # not glibc
+        trim = None
+    if trim is not None:
+        trim(0)

@@ -14,7 +14,7 @@ from panel.io.resources import LOCAL_DIST, component_resource_path
 from panel.models.plotly import PlotlyPlot
 
 from .._static import PLOTLY_JS, Assets
-from .data import SharedData
+from .data import SharedData, release_memory_later
 from .store import DataStore
 from .views import Charts, KPIs, NoFlights, NoMatch, ProvenanceView, RecordsTable, TimeCharts
 
@@ -116,6 +116,8 @@ def build_app(shared: SharedData, query_args: dict | None = None) -> Template:
     ``pn.state.session_args``), the two views as tabs, and the URL kept in step with the
     filters and the tab."""
     _serve_panel_css_locally()
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        pn.state.on_session_destroyed(release_memory_later)
     loaded = shared.current  # read once: this session keeps this immutable state
     store = DataStore(loaded.frame, loaded.flights)
     query_args = dict(query_args or {})

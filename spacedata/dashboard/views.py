@@ -30,8 +30,10 @@ import panel as pn
 import param
 
 from .. import plots
+from ..citation import cite
 from ..config import CREDIT
 from ..provenance import Provenance
+from ..snapshot import BUNDLED_ABOUT
 from .data import Loaded
 from .store import DataStore
 
@@ -50,6 +52,8 @@ _TEXT_CSS = """
 .sd-provenance { font-size: 15px; line-height: 1.5; padding: 8px 12px; background: #f4f6fa;
   border-left: 4px solid #4c78a8; overflow-wrap: anywhere; }
 .sd-partial { color: #7a4300; }
+.sd-details summary { cursor: pointer; color: #2a4f7a; margin-top: 4px; }
+.sd-details p { margin: 4px 0; }
 .sd-warn { display: block; color: #a00; }
 .sd-notice { margin-top: 6px; padding: 6px 12px; background: #fff4e0;
   border-left: 4px solid #f58518; font-size: 15px; overflow-wrap: anywhere; }
@@ -122,8 +126,23 @@ class ProvenanceView(pn.viewable.Viewer):
             f"Data: <a href='https://thespacedevs.com/llapi' target='_blank' rel='noopener'>"
             f"{html.escape(CREDIT)}</a>."
         )
+        if prov is not None:
+            parts.append(self._details(df, prov))
         shown = "".join(f"<div class='sd-notice'>⚠ {html.escape(n)}</div>" for n in notices)
         return "<div class='sd-provenance'>" + " ".join(parts) + "</div>" + shown
+
+    def _details(self, df: pd.DataFrame, prov: Provenance) -> str:
+        """A closed "About this data and how to cite it": the bundled sample's origin (and
+        what it does to the charts), and the citation of the data as loaded."""
+        about = f"<p>{html.escape(BUNDLED_ABOUT)}</p>" if prov.source == "bundled" else ""
+        try:
+            citation = html.escape(cite(df))
+        except ValueError:  # no provenance to cite
+            return ""
+        return (
+            "<details class='sd-details'><summary>About this data and how to cite it</summary>"
+            f"{about}<p><b>Cite:</b> {citation}</p></details>"
+        )
 
     def __panel__(self):
         return self.pane
