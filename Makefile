@@ -1,51 +1,101 @@
-# Every target sets up .venv itself, so each works on a fresh machine.
+# Every target sets up .venv itself, so each works on a fresh machine. `make dashboard` installs
+# the runtime only, `make lab` adds the `lab` extra, `make test` (and lint, bench) the `dev` extra.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-dev
+RUNTIME := $(VENV)/.installed-runtime
+LAB     := $(VENV)/.installed-lab
+STAMP   := $(VENV)/.installed-dev
+LOWEST  := .venv-lowest
 SEEDS  ?= ../shared/seeds
 PORT   ?= 5006
+# `make lab PORT=8899` serves JupyterLab there; without PORT it takes 8888.
+LAB_PORT ?= $(if $(filter command line environment,$(origin PORT)),$(PORT),8888)
+# Tests run the browser tests with this Chromium (`make test SPACEDATA_CHROMIUM=/path/to/chromium`).
+ifdef SPACEDATA_CHROMIUM
+export SPACEDATA_CHROMIUM
+endif
 
-.PHONY: setup dashboard run test lab lint bench bundled-snapshot plotly-bundle browser clean
+.PHONY: setup dashboard run test test-lowest lab lint bench bundled-snapshot plotly-bundle browser clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+
+$(RUNTIME): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
 	touch $@
+
+$(LAB): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[lab]'
+	touch $@ $(RUNTIME)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(LAB) $(RUNTIME)
 
 setup: $(STAMP)
 
-## The main job: the dashboard on the bundled snapshot, offline.
-dashboard: $(STAMP)
+## The main job: the dashboard on the best data it can get (runtime dependencies only).
+dashboard: $(RUNTIME)
 	$(VENV)/bin/spacedata serve --port $(PORT)
 
 ## What the bundled snapshot holds (no network).
-run: $(STAMP)
+run: $(RUNTIME)
 	$(VENV)/bin/spacedata info
 
-## Headless Chromium from Debian for the browser tests (Playwright's own download cannot work here).
+## Headless Chromium from Debian for the browser tests (Playwright's own download cannot work
+## here). Nothing to do when SPACEDATA_CHROMIUM is set or chromium is installed. Without root or
+## sudo it says so in one line and goes on: the browser tests are then skipped (pytest says how
+## to enable them), except in CI (CI=true), where they fail.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@if [ -n "$$SPACEDATA_CHROMIUM" ]; then \
+	  echo "Browser tests use SPACEDATA_CHROMIUM=$$SPACEDATA_CHROMIUM"; \
+	elif command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then \
+	  :; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then SUDO=sudo; \
+	  else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then \
+	    echo "No chromium and no root or sudo to install it: browser tests will be skipped (set SPACEDATA_CHROMIUM=/path/to/chromium, or run 'make browser' as root)"; \
+	  else \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
+	      || echo "Could not install chromium: browser tests will be skipped (set SPACEDATA_CHROMIUM=/path/to/chromium)"; \
+	  fi; \
+	fi
 
 test: $(STAMP) browser
-	$(PY) -m ruff check spacedata dashboards tests benchmarks
+	$(PY) -m ruff check spacedata dashboards tests benchmarks tools docs/hooks.py
 	$(PY) -m pytest
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+## The suite on the lowest versions pyproject.toml allows for the direct dependencies
+## (uv --resolution lowest-direct), in its own venv; the browser tests are left out by default
+## (LOWEST_PYTEST='' runs everything). LOWEST_PYTHON=python3.10: the lowest Python too.
+LOWEST_PYTEST ?= -m "not browser"
+LOWEST_PYTHON ?= $(PYTHON)
+test-lowest:
+	$(LOWEST_PYTHON) -m venv --clear $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip uv
+	$(LOWEST)/bin/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[dev]'
+	$(LOWEST)/bin/uv pip list --python $(LOWEST)/bin/python
+	$(LOWEST)/bin/python -m pytest -p no:cacheprovider $(LOWEST_PYTEST)
+
+## JupyterLab on notebooks/ at http://127.0.0.1:$(LAB_PORT) (as root too).
+lab: $(LAB)
+	$(VENV)/bin/jupyter lab notebooks/ --ip 127.0.0.1 --port $(LAB_PORT) --no-browser \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 lint: $(STAMP)
-	$(PY) -m ruff check spacedata dashboards tests benchmarks
-	$(PY) -m ruff format --check spacedata dashboards tests benchmarks
+	$(PY) -m ruff check spacedata dashboards tests benchmarks tools docs/hooks.py
+	$(PY) -m ruff format --check spacedata dashboards tests benchmarks tools docs/hooks.py
 
 bench: $(STAMP) browser
 	$(PY) benchmarks/bench_data.py
 	$(PY) benchmarks/bench_dashboard.py
 	$(PY) benchmarks/bench_sessions.py
+	$(PY) benchmarks/bench_notebooks.py
 
 ## Rebuild data/bundled from the two real captures in ../shared/seeds.
 bundled-snapshot: $(STAMP)
@@ -63,4 +113,11 @@ plotly-bundle: $(STAMP)
 	status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .ruff_cache test-output
+	rm -rf $(VENV) $(LOWEST) dist build .pytest_cache .ruff_cache test-output
+
+## The classroom notebook from its one source (notebooks/04_classroom.ipynb), with nbconvert:
+## build/classroom/student/ (no solutions: hand this out) and build/classroom/teacher/ (all).
+CLASSROOM ?= build/classroom
+.PHONY: classroom
+classroom: $(STAMP)
+	$(PY) tools/build_classroom.py --out $(CLASSROOM)

@@ -34,9 +34,7 @@ _HEADING = re.compile(r"^(?P<hashes>#{1,6}) (?P<title>.+?)\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _ITEM = re.compile(r"^(?:[-*+]|\d+\.) ")
 
-#: Known docstring problems in files this hook does not own, each with why: griffe's warnings
-#: about exactly these are dropped (every other warning fails ``mkdocs build --strict``). Fix the
-#: docstring, then delete its line here.
+
 def on_page_markdown(markdown: str, page, config, files) -> str:
     if "<!-- data-dictionary -->" in markdown:
         from spacedata.dictionary import to_markdown

@@ -182,7 +182,8 @@ def detailed(flight: dict, seed: int = 0) -> dict:
     crew = [_crew_member(rng, flight, k) for k in range(rng.randint(1, 3))] if crewed else []
     docking = []
     if flight.get("destination") == "International Space Station":
-        docked = datetime.fromisoformat(flight["launch"]["net"]) + timedelta(hours=6)
+        net = flight["launch"]["net"].replace("Z", "+00:00")  # Python 3.10 wants an offset
+        docked = datetime.fromisoformat(net) + timedelta(hours=6)
         station = {"id": 4, "name": "International Space Station"}
         docking.append(
             {

@@ -1,8 +1,9 @@
 """Serve the real dashboard with `panel serve` on 127.0.0.1 and drive Debian's Chromium.
 
 Playwright's own browser download cannot work here, so Chromium is launched from
-/usr/bin/chromium (override with SPACEDATA_CHROMIUM). Used by the browser tests and benchmarks.
-Screenshots go to test-output/ (:data:`SHOTS`).
+SPACEDATA_CHROMIUM, else ``chromium`` on PATH, else /usr/bin/chromium. Without one, the browser
+tests are skipped with one line saying how to get one (a failure in CI: :func:`chromium_problem`).
+Used by the browser tests and benchmarks. Screenshots go to test-output/ (:data:`SHOTS`).
 """
 
 from __future__ import annotations
@@ -33,26 +34,56 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: The one line a run without Chromium prints (pytest's summary of skipped tests).
+NO_CHROMIUM = (
+    "browser tests skipped: no Chromium found; set SPACEDATA_CHROMIUM=/path/to/chromium or "
+    "install chromium (`make browser`, needs root or sudo)"
+)
+
+
 def chromium_path() -> str | None:
+    """SPACEDATA_CHROMIUM if set, else ``chromium`` on PATH, else /usr/bin/chromium."""
+    debian = "/usr/bin/chromium"
     return (
         os.environ.get("SPACEDATA_CHROMIUM")
         or shutil.which("chromium")
-        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+        or (debian if os.path.isfile(debian) and os.access(debian, os.X_OK) else None)
     )
+
+
+def chromium_problem() -> tuple[str, bool] | None:
+    """Why the browser tests cannot run, and whether that is a failure (rather than a skip):
+    None when they can. A SPACEDATA_CHROMIUM that is not an executable file is a failure
+    (someone asked for it), and so is a missing Chromium in CI (env ``CI``), where `make
+    browser` can install it: CI must not go green without its browser tests."""
+    given = os.environ.get("SPACEDATA_CHROMIUM")
+    if given:
+        if not (Path(given).is_file() and os.access(given, os.X_OK)):
+            return f"SPACEDATA_CHROMIUM={given} is not an executable file", True
+        return None
+    if chromium_path() is None:
+        in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+        if in_ci:
+            return "CI without Chromium: run `make browser` (as root) before the tests", True
+        return NO_CHROMIUM, False
+    return None
 
 
 @pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium, headless, for a test module (import this fixture into it)."""
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; `make browser` installs Debian's chromium")
-        pytest.skip("Chromium is not installed (`make browser`)")
+    problem = chromium_problem()
+    if problem is not None:
+        message, fail = problem
+        if fail:
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 

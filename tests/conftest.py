@@ -12,11 +12,31 @@ import pytest
 from spacedata.client import LL2Client
 from spacedata.snapshot import bundled_snapshot
 from spacedata.synthetic import REALISTIC_FLIGHTS, flights_for, resample
+from tests.browser import chromium_path, chromium_problem
 from tests.ll2fake import FakeLL2
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 TOKEN = "sk-test-9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
+
+
+def pytest_report_header(config) -> str:
+    problem = chromium_problem()
+    return f"chromium: {chromium_path()}" if problem is None else f"chromium: {problem[0]}"
+
+
+def pytest_runtest_setup(item) -> None:
+    """Browser tests without a usable Chromium: skipped, all under one summary line (this
+    call's), before their servers start; a failure instead in CI or for a bad
+    SPACEDATA_CHROMIUM (see tests.browser.chromium_problem)."""
+    if item.get_closest_marker("browser") is None:
+        return
+    problem = chromium_problem()
+    if problem is not None:
+        message, fail = problem
+        if fail:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
 
 
 @pytest.fixture(autouse=True)

@@ -95,7 +95,7 @@ def test_csv_spacecraft_read_back_by_pandas_and_duckdb(tables, tmp_path):
     done = export(frame, out)
     assert done.files == (out,)
 
-    back = pd.read_csv(out, dtype_backend="numpy_nullable")
+    back = pd.read_csv(out, dtype_backend="numpy_nullable", float_precision="round_trip")
     assert list(back.columns) == list(frame.columns) and len(back) == len(frame)
     assert str(back["in_space"].dtype) == "boolean" and str(back["id"].dtype) == "Int64"
     assert back["in_space"].tolist() == frame["in_space"].tolist()

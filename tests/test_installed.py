@@ -1,5 +1,5 @@
-"""The package as pip users get it: the wheel installed into a fresh venv without dev extras,
-run from a directory outside the repository."""
+"""The package as pip users get it: the wheel installed into a fresh venv without extras (no dev
+tools, no pyarrow), run from a directory outside the repository."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_installed_package_has_no_dev_tools_and_loads_offline(installed, tmp_pat
     py = installed / "bin" / "python"
     code = (
         "import importlib.util as u, spacedata; "
-        "print([m for m in ('pytest', 'playwright', 'jupyterlab') if u.find_spec(m)]); "
+        "print([m for m in ('pytest', 'playwright', 'jupyterlab', 'pyarrow') if u.find_spec(m)]); "
         "print(spacedata.__file__); print(len(spacedata.load_spacecraft('local')))"
     )
     out = subprocess.run(
@@ -96,3 +96,39 @@ def test_installed_spacedata_serve_shows_charts(installed, tmp_path, chromium):
         proc.wait(20)
         log.close()
     assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+def test_installed_package_fetches_exports_and_cites(installed, tmp_path, ll2):
+    """pip users' whole path, outside the repository: fetch from an LL2-like server, export
+    CSV (and a clear line for Parquet without pyarrow), cite."""
+    bin_ = installed / "bin"
+    env = {**clean_env(tmp_path), "SPACEDATA_BASE_URL": ll2.base}
+    env.pop("SPACEDATA_OFFLINE")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    fetch = run(str(bin_ / "spacedata"), "fetch", "--out", "snap")
+    assert fetch.returncode == 0, fetch.stdout + fetch.stderr
+    assert len(ll2.spacecraft_requests) == 7 and len(ll2.flights_requests) == 11
+
+    export = run(str(bin_ / "spacedata"), "export", "--snapshot", "snap", "--out", "sc.csv")
+    assert export.returncode == 0, export.stderr
+    header = (tmp_path / "sc.csv").read_text().splitlines()[0]
+    assert header.startswith("id,") and "time_in_space" in header
+    sidecar = (tmp_path / "sc.csv.provenance.json").read_text()
+    assert '"complete": true' in sidecar and str(tmp_path) not in sidecar
+
+    parquet = run(str(bin_ / "spacedata"), "export", "--snapshot", "snap", "--out", "sc.parquet")
+    assert parquet.returncode == 1 and "Traceback" not in parquet.stderr
+    assert "pip install 'spacedata[parquet]'" in parquet.stderr
+
+    cite = run(
+        str(bin_ / "python"),
+        "-c",
+        "import spacedata; print(spacedata.cite(spacedata.load_spacecraft('snap'), 'bibtex'))",
+    )
+    assert cite.returncode == 0, cite.stderr
+    assert cite.stdout.startswith("@misc{") and "603 of 603 records" in cite.stdout

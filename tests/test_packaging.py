@@ -1,34 +1,167 @@
-"""Packaging: the conda and pip dependency lists agree; the wheel carries the bundled snapshot."""
+"""Packaging: the dependency metadata is true (every imported package declared, conda and pip
+lists agree on names and floors, pyarrow optional); the wheel carries the bundled snapshot,
+``py.typed`` and the pip users' description."""
 
 from __future__ import annotations
 
+import ast
+import email
+import importlib.metadata
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
-import tomllib
+import pytest
 import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 from tests.conftest import ROOT
 
-CONDA_NAMES = {"python-build": "build"}
+#: conda-forge names that differ from the PyPI ones.
+CONDA_NAMES = {"python-build": "build", "python-duckdb": "duckdb"}
+#: What a pip extra (``pkg[extra]``) pulls in, as the separate conda-forge package it is there.
+CONDA_EXTRAS = {"mkdocstrings[python]": "mkdocstrings-python"}
+#: The standard library of the newest Python the tests know about (tomllib: 3.11).
+STDLIB = set(sys.stdlib_module_names) | {"__future__", "tomllib"}
+#: Import names whose distribution is named differently, or not installed on every Python.
+IMPORT_NAMES = {"yaml": "pyyaml", "PIL": "pillow", "tomli": "tomli"}
 
 
-def _name(spec: str) -> str:
-    return re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0].strip().lower()
+def _canon(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def test_environment_yml_matches_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip = {_name(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"]}
+def _split(spec: str) -> tuple[str, str | None]:
+    """``"pandas>=2.2"`` -> ``("pandas", "2.2")``; no ``>=`` floor -> None."""
+    name = _canon(re.split(r"[<>=!~ ;\[]", spec, maxsplit=1)[0].strip())
+    floor = re.search(r">=\s*([^,;\s]+)", spec)
+    return name, floor.group(1) if floor else None
+
+
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def _declared(*groups: str) -> set[str]:
+    """Distribution names of the runtime dependencies plus these extras."""
+    project = _project()
+    specs = list(project["dependencies"])
+    for group in groups:
+        specs += project["optional-dependencies"][group]
+    return {_split(s)[0] for s in specs}
+
+
+def test_environment_yml_matches_pyproject_names_and_floors():
+    project = _project()
+    pip: dict[str, str | None] = {}
+    implied: set[str] = set()
+    for spec in project["dependencies"] + [
+        s for extra in project["optional-dependencies"].values() for s in extra
+    ]:
+        name, floor = _split(spec)
+        assert pip.setdefault(name, floor) == floor, f"{name}: two floors in pyproject.toml"
+        for pattern, conda_pkg in CONDA_EXTRAS.items():
+            if spec.replace(" ", "").startswith(pattern):
+                implied.add(conda_pkg)
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {
-        CONDA_NAMES.get(_name(s), _name(s))
-        for s in env["dependencies"]
-        if isinstance(s, str) and _name(s) not in ("python", "pip")
-    }
-    assert conda == pip
+    conda: dict[str, str | None] = {}
+    for spec in env["dependencies"]:
+        if not isinstance(spec, str):
+            continue
+        name, floor = _split(spec)
+        if name in ("python", "pip") or name in implied:
+            continue
+        conda[CONDA_NAMES.get(name, name)] = floor
+    assert set(conda) == set(pip), (
+        f"only in environment.yml: {sorted(set(conda) - set(pip))}; "
+        f"only in pyproject.toml: {sorted(set(pip) - set(conda))}"
+    )
+    differ = {n: (pip[n], conda[n]) for n in pip if pip[n] != conda[n]}
+    assert not differ, f"floors differ (pyproject, environment.yml): {differ}"
+    python = next(s for s in env["dependencies"] if isinstance(s, str) and s.startswith("python"))
+    assert _split(python)[1] == project["requires-python"].removeprefix(">=")
+
+
+def _imports(paths: list[Path]) -> dict[str, set[str]]:
+    """Top-level names of the modules ``paths`` import, as ``{"module": ..., "lazy": ...}``:
+    ``module`` at module level (needed to import the file), ``lazy`` inside functions."""
+    found: dict[str, set[str]] = {"module": set(), "lazy": set()}
+    local = {p.stem for p in paths} | {"spacedata", "tests", "dashboards", "benchmarks"}
+    for path in paths:
+        tree = ast.parse(path.read_text(), str(path))
+        lazy_nodes = {
+            id(n)
+            for f in ast.walk(tree)
+            if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+            for n in ast.walk(f)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top in STDLIB or top in local:
+                    continue
+                found["lazy" if id(node) in lazy_nodes else "module"].add(top)
+    return found
+
+
+def _distribution(module: str) -> str:
+    if module in IMPORT_NAMES:
+        return IMPORT_NAMES[module]
+    dists = importlib.metadata.packages_distributions().get(module)
+    if dists:
+        return _canon(dists[0])
+    try:  # a wheel without top_level.txt (Python 3.10 reads only that): the import name
+        return _canon(importlib.metadata.distribution(_canon(module)).metadata["Name"])
+    except importlib.metadata.PackageNotFoundError:
+        raise AssertionError(f"{module} is imported but not installed here") from None
+
+
+def test_every_package_spacedata_imports_is_declared():
+    found = _imports(sorted((ROOT / "spacedata").rglob("*.py")))
+    runtime, parquet = _declared(), _declared("parquet")
+    undeclared = {m for m in found["module"] if _distribution(m) not in runtime}
+    assert not undeclared, f"imported when spacedata loads but not in dependencies: {undeclared}"
+    nowhere = {m for m in found["lazy"] if _distribution(m) not in parquet}
+    assert not nowhere, f"imported by spacedata/ but in no dependency list: {nowhere}"
+    assert "pyarrow" not in runtime, "pyarrow is the `parquet` extra, not a runtime dependency"
+
+
+def test_every_package_the_tests_and_benchmarks_import_is_declared():
+    paths = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "benchmarks").rglob("*.py"))
+    found = _imports(paths)
+    dev = _declared("dev")
+    missing = {m for m in found["module"] | found["lazy"] if _distribution(m) not in dev}
+    assert not missing, f"imported by tests/ or benchmarks/ but not in the dev extra: {missing}"
+
+
+def test_spacedata_loads_without_pyarrow():
+    """The core (load, tidy, plots) works without the `parquet` extra."""
+    code = (
+        "import sys; sys.modules['pyarrow'] = None; sys.modules['pyarrow.compute'] = None\n"
+        "import warnings; warnings.simplefilter('error')\n"
+        "import spacedata, spacedata.plots\n"
+        "t = spacedata.load_tables('bundled')\n"
+        "print(len(t.spacecraft), t.spacecraft['time_in_space'].notna().sum())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    n, with_time = out.stdout.split()
+    assert n == "20" and int(with_time) > 0
 
 
 def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path, built_wheel):
@@ -53,3 +186,48 @@ def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path, built
     pkg, location, n = out.stdout.split()
     assert pkg == str(tmp_path / "site" / "spacedata")
     assert location == str(tmp_path / "site" / "spacedata" / "_bundled") and n == "20"
+
+
+def test_wheel_metadata_is_written_for_pip_users(built_wheel):
+    with zipfile.ZipFile(built_wheel) as zf:
+        names = set(zf.namelist())
+        meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        meta = email.message_from_string(zf.read(meta_name).decode())
+    assert "spacedata/py.typed" in names  # typed package (PEP 561)
+    body = meta.get_payload()
+    assert meta["Description-Content-Type"] == "text/markdown"
+    assert body.strip() == (ROOT / "README-pypi.md").read_text().strip()
+    for section in ("## Install", "## Load", "## Fetch", "## Serve", "## Cite"):
+        assert section in body
+    assert "Two commands" not in body and "make test" not in body  # not the developer README
+    assert meta.get_all("Project-URL"), "no project URLs"
+    requires = meta.get_all("Requires-Dist")
+    assert not [r for r in requires if r.startswith("pyarrow") and "extra ==" not in r]
+    assert any(r.startswith("pyarrow") and "extra == 'parquet'" in r for r in requires)
+
+
+def _make_n(*args: str) -> str:
+    """What ``make`` would run (``-n -B``: every step, nothing run)."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    out = subprocess.run(
+        ["make", "-n", "-B", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return out.stdout
+
+
+def test_make_dashboard_installs_the_runtime_only_and_make_test_the_dev_extras():
+    dashboard = _make_n("dashboard")
+    assert "pip install --quiet -e .\n" in dashboard and "[dev]" not in dashboard
+    assert "'.[dev]'" in _make_n("test")
+
+
+def test_make_lab_takes_a_port_and_runs_as_root():
+    lab = _make_n("lab", "PORT=8899")
+    assert "--port 8899" in lab and "--ip 127.0.0.1" in lab and "--allow-root" in lab
+    assert "--port 8888" in _make_n("lab")
+
+
+def test_make_test_lowest_resolves_the_lowest_direct_versions():
+    lowest = _make_n("test-lowest")
+    assert "--resolution lowest-direct" in lowest and ".venv-lowest" in lowest

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import warnings
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
@@ -171,7 +171,7 @@ def test_nothing_but_bad_records_gives_empty_typed_tables():
 def test_rejected_sits_beside_the_data_tables_with_provenance(real_records):
     prov = Provenance(
         source="snapshot",
-        fetched_at=datetime(2026, 11, 1, tzinfo=UTC),
+        fetched_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
         count=22,
         records=22,
         complete=True,
