@@ -15,7 +15,10 @@ title's second line and the subtitle holds only the source line, so a page that 
 provenance once can hide the subtitles on screen while plotly's PNG export keeps them.
 
 Figures are assembled as plain dicts and validated once by ``go.Figure(spec)``: plotly's
-``add_*``/``update_*`` methods cost ~15 ms a figure, too slow for a dashboard callback.
+``add_*``/``update_*`` methods cost ~15 ms a figure, too slow for a dashboard callback. Even
+that one validation is ~80% of building the six dashboard figures (~30 ms a filter change on
+20,000 rows), so the dashboard's server turns it off (:data:`VALIDATE`); the tests build every
+figure validated and check that skipping it changes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ import plotly.graph_objects as go
 
 from .config import CREDIT
 from .provenance import Provenance
+
+#: Validate figures when they are built (plotly's checks of every property). The dashboard's
+#: server sets it False (:func:`spacedata.dashboard.load_extensions`): its figures come from
+#: the code paths the tests validate.
+VALIDATE = True
 
 DAYS_PER_YEAR = 365.25
 NO_MATCH = "No spacecraft match these filters"
@@ -507,7 +515,12 @@ def _message_figure(title: str, text: str, subtitle: str) -> go.Figure:
         {"xaxis": {"visible": False}, "yaxis": {"visible": False}, "annotations": [note]},
         _title(title, subtitle),
     )
-    return go.Figure({"data": [], "layout": layout})
+    return _new({"data": [], "layout": layout})
+
+
+def _new(spec: dict) -> go.Figure:
+    """The figure of a ``{"data": ..., "layout": ...}`` spec, validated when :data:`VALIDATE`."""
+    return go.Figure(spec, _validate=VALIDATE)
 
 
 def _figure(
@@ -525,7 +538,7 @@ def _figure(
         extra = {**extra, "margin": {**_LAYOUT["margin"], "t": 115 if note else 100}}
     else:
         head = _title(title, _subtitle(df, note))
-    return go.Figure({"data": data, "layout": _layout(extra, head)})
+    return _new({"data": data, "layout": _layout(extra, head)})
 
 
 # ------------------------------------------------------------------------------- flights
@@ -794,7 +807,7 @@ def _flights_figure(
         extra = {**extra, "margin": {**_LAYOUT["margin"], "t": 115 if note else 100}}
     else:
         head = _title(title, _flights_subtitle(df, note))
-    return go.Figure({"data": data, "layout": _layout(extra, head)})
+    return _new({"data": data, "layout": _layout(extra, head)})
 
 
 def _flights_empty(

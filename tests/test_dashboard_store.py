@@ -301,3 +301,31 @@ def test_dashboard_starts_on_a_fresh_sync_when_ll2_answers(ll2, monkeypatch):
     ll2.quota, ll2.used = 15, 15  # the scheduled refresh cannot finish: the last good stays
     after = again.refresh()
     assert after.frame is again.current.frame and "Refresh failed" in after.refresh_error
+
+
+def test_dashboard_figures_built_unvalidated_are_valid_and_the_same(monkeypatch, tmp_path):
+    """The server skips plotly's validation (plots.VALIDATE); every figure the dashboard draws,
+    charts and messages alike, must validate and come out the same."""
+    import json
+
+    from spacedata import plots
+    from spacedata.dashboard.views import TimeCharts
+    from spacedata.synthetic import write_synthetic_snapshot
+
+    write_synthetic_snapshot(60, tmp_path / "syn", seed=2, flights=True)
+    tables = spacedata.load_tables(tmp_path / "syn")
+    bundled = spacedata.load_tables("bundled")
+    cases = [
+        (Charts.builders, [tables.wide(), bundled.wide(), bundled.wide().iloc[:0]]),
+        (TimeCharts.builders, [tables.flights_wide(), bundled.flights_wide()]),
+    ]
+    checked = 0
+    for builders, frames in cases:
+        for df in frames:
+            for key, build in builders.items():
+                monkeypatch.setattr(plots, "VALIDATE", True)
+                validated = json.loads(build(df).to_json())  # raises on an invalid property
+                monkeypatch.setattr(plots, "VALIDATE", False)
+                assert json.loads(build(df).to_json()) == validated, key
+                checked += 1
+    assert checked == 6 * 3 + 4 * 2
