@@ -6,7 +6,7 @@ spacedata read it.
 >>> df = spacedata.load_spacecraft("local")
 >>> print(spacedata.cite(df))                   # one paragraph
 >>> print(spacedata.cite(df, style="bibtex"))   # an @misc entry
->>> spacedata.provenance_of(df).citation()      # the same, from a Provenance
+>>> spacedata.cite(spacedata.provenance_of(df))  # the same, from a Provenance
 
 :func:`metadata` is the one place that builds the citation-ready metadata: :func:`cite` formats
 it, and every export writes it beside its files (:mod:`spacedata.exports`). It never holds a

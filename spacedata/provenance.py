@@ -35,7 +35,7 @@ class Provenance:
         manifest_sha256: the sha256 (hex) of the snapshot's ``manifest.json`` bytes as read,
             None for live and cache loads. With it a citation names one exact snapshot.
 
-    :meth:`citation` (and :func:`spacedata.cite`) turn it into a citation; the metadata an
+    :func:`spacedata.cite` turns it (or a frame, or Tables) into a citation; the metadata an
     export writes beside its files (:func:`spacedata.citation.metadata`) holds the same fields
     but ``location``, which is a local path for snapshots.
     """
@@ -128,14 +128,6 @@ class Provenance:
         return (
             f"Source: {self.label}, as of {self.as_of}{stale}; {self.completeness}. Data: {CREDIT}."
         )
-
-    def citation(self, style: str = "text", endpoint: str | None = None) -> str:
-        """A citation of the data as loaded: ``style="text"`` (one paragraph) or ``"bibtex"``
-        (an ``@misc`` entry). ``endpoint`` names the endpoint (default: from :attr:`url`).
-        See :func:`spacedata.cite`."""
-        from .citation import cite
-
-        return cite(self, style=style, endpoint=endpoint)
 
 
 def provenance_of(obj) -> Provenance:

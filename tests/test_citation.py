@@ -63,7 +63,7 @@ def test_cite_names_the_data_as_loaded(ll2, fetched):
     assert f"manifest.json sha256 {sha}" in text
     assert f"spacedata {spacedata.__version__}" in text
     assert str(fetched) not in text
-    assert prov.citation() == text
+    assert spacedata.cite(prov) == text
 
     kind, key, fields = parse_bibtex(spacedata.cite(df, style="bibtex"))
     assert kind == "misc" and key == f"ll2_spacecraft_{prov.fetched_at:%Y%m%d}"
@@ -71,7 +71,7 @@ def test_cite_names_the_data_as_loaded(ll2, fetched):
     assert fields["url"] == ll2.base + "spacecraft/"
     assert fields["urldate"] == f"{prov.fetched_at:%Y-%m-%d}"
     assert sha in fields["note"] and "603 of 603 records, complete" in fields["note"]
-    assert prov.citation("bibtex") == spacedata.cite(df, style="bibtex")
+    assert spacedata.cite(prov, "bibtex") == spacedata.cite(df, style="bibtex")
 
 
 def test_cite_tables_names_every_endpoint(ll2, fetched):
@@ -125,7 +125,7 @@ def test_bundled_stale_and_synthetic_data_say_what_they_are(tmp_path):
         location="https://user:pw@ll.example/2.3.0/spacecraft/",
         stale_since=datetime(2026, 11, 23, 22, 30, tzinfo=timezone.utc),
     )
-    text = stale.citation()
+    text = spacedata.cite(stale)
     assert "STALE since 2026-11-23 22:30 UTC" in text and "pw" not in text
     assert "https://***@ll.example/2.3.0/spacecraft/" in text and "local HTTP cache" in text
     meta = spacedata.citation.metadata(stale)
