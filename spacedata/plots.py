@@ -24,6 +24,7 @@ figure validated and check that skipping it changes nothing.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -530,14 +531,17 @@ def _figure(
     title: str,
     note: str = "",
     compact: bool = False,
+    subtitle: Callable[..., str] | None = None,
 ) -> go.Figure:
-    """Assemble the figure; its subtitle says how many spacecraft are shown and from where
-    (``compact``: the note goes on the title's second line instead, see the module doc)."""
+    """Assemble the figure; its subtitle (``subtitle(df, note)``, default :func:`_subtitle`:
+    spacecraft; :func:`_flights_subtitle` for flights) says how many rows are shown and from
+    where (``compact``: the note goes on the title's second line instead, see the module doc)."""
+    subtitle = subtitle or _subtitle
     if compact:
-        head = _title(title, _subtitle(df), note)
+        head = _title(title, subtitle(df), note)
         extra = {**extra, "margin": {**_LAYOUT["margin"], "t": 115 if note else 100}}
     else:
-        head = _title(title, _subtitle(df, note))
+        head = _title(title, subtitle(df, note))
     return _new({"data": data, "layout": _layout(extra, head)})
 
 
@@ -609,7 +613,7 @@ def flights_per_year(
     }
     left_out = int((~known).sum())
     note = f"{left_out:,} flights with no launch date not shown. " if left_out else ""
-    return _flights_figure(data, layout, df, title, note, compact=compact)
+    return _figure(data, layout, df, title, note, compact, _flights_subtitle)
 
 
 def cumulative_time_in_space(
@@ -661,7 +665,7 @@ def cumulative_time_in_space(
         if left_out
         else ""
     )
-    return _flights_figure(data, layout, df, title, note, compact=compact)
+    return _figure(data, layout, df, title, note, compact, _flights_subtitle)
 
 
 def turnaround_per_flight(
@@ -737,7 +741,7 @@ def turnaround_per_flight(
         f"{len(reused):,} reflights of {reused['spacecraft_id'].nunique():,} spacecraft; "
         f"{first:,} first flights (or with no turnaround) have none. "
     )
-    return _flights_figure(data, layout, df, title, note, compact=compact)
+    return _figure(data, layout, df, title, note, compact, _flights_subtitle)
 
 
 def rolling_median(values: pd.Series, window: int) -> tuple[int, pd.Series]:
@@ -791,23 +795,6 @@ def _flights_subtitle(df: pd.DataFrame, note: str = "") -> str:
     """How many flights are shown and where they came from (plotly HTML, escaped)."""
     line = flights_source_line(df)
     return _esc(f"{note}{len(df):,} flights shown · {line}").replace("\n", "<br>")
-
-
-def _flights_figure(
-    data: list[dict],
-    extra: dict,
-    df: pd.DataFrame,
-    title: str,
-    note: str = "",
-    compact: bool = False,
-) -> go.Figure:
-    """:func:`_figure` for flights: the subtitle counts flights."""
-    if compact:
-        head = _title(title, _flights_subtitle(df), note)
-        extra = {**extra, "margin": {**_LAYOUT["margin"], "t": 115 if note else 100}}
-    else:
-        head = _title(title, _flights_subtitle(df, note))
-    return _new({"data": data, "layout": _layout(extra, head)})
 
 
 def _flights_empty(

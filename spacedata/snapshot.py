@@ -215,9 +215,10 @@ def latest_snapshot() -> Snapshot | None:
     return read_snapshot(path) if is_snapshot(path) else None
 
 
-def previous_snapshot(path: str | os.PathLike) -> Snapshot | None:
-    """The version the store at ``path`` held before its current one (a store keeps it when it
-    switches), or None: a flat snapshot, a first write, or a version pruned meanwhile."""
+def previous_version(path: str | os.PathLike) -> Path | None:
+    """The directory of the version the store at ``path`` held before its current one (a
+    store keeps it when it switches; :func:`read_snapshot` reads it), or None: a flat
+    snapshot, a first write."""
     location = Path(path).expanduser()
     current = _current_name(location) if os.path.lexists(location / CURRENT) else None
     versions = location / VERSIONS
@@ -226,13 +227,7 @@ def previous_snapshot(path: str | os.PathLike) -> Snapshot | None:
     older = sorted(
         p.name for p in versions.iterdir() if _VERSION.fullmatch(p.name) and p.name < current
     )
-    if not older:
-        return None
-    try:
-        return _read_dir(versions / older[-1], location)
-    except (_Vanished, SnapshotError) as exc:
-        log.info("The previous version of %s cannot be read (%s)", location, exc)
-        return None
+    return versions / older[-1] if older else None
 
 
 def _resolve(location: Path) -> Path:

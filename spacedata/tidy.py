@@ -537,9 +537,7 @@ def _consistency(frames: dict[str, pd.DataFrame], parts: Mapping[str, EndpointDa
             f"spacecraft ({_listing(shown, len(bad), '; ')}). Both are kept as LL2 sent them; "
             "see spacedata.tidy.flight_count_mismatches."
         )
-        notes.append("Mismatch: " + message)
-        log.warning(message)
-        warnings.warn(message, ConsistencyWarning, stacklevel=3)
+        _mismatch(notes, message)
     else:
         notes.append(f"Checked: {what} agree for all {compared} spacecraft with a count.")
     sc_complete = crafts.provenance is not None and crafts.provenance.complete
@@ -552,10 +550,16 @@ def _consistency(frames: dict[str, pd.DataFrame], parts: Mapping[str, EndpointDa
                 f"hold (spacecraft id {_listing([str(i) for i in ids[:10]], len(ids))}). Both "
                 "are kept as LL2 sent them."
             )
-            notes.append("Mismatch: " + message)
-            log.warning(message)
-            warnings.warn(message, ConsistencyWarning, stacklevel=3)
+            _mismatch(notes, message)
     return notes
+
+
+def _mismatch(notes: list[str], message: str) -> None:
+    """Report a consistency mismatch: a note for people, a log line and a ConsistencyWarning
+    (at the caller of the check's caller)."""
+    notes.append("Mismatch: " + message)
+    log.warning(message)
+    warnings.warn(message, ConsistencyWarning, stacklevel=4)
 
 
 #: ``P[n]D``, ``T[n]H[n]M[n]S``: what LL2 sends. Up to 12 digits a field keeps the sum in int64.

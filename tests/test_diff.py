@@ -147,14 +147,14 @@ def test_diff_is_a_module_you_can_call():
 
 def test_the_dashboard_says_what_changed_since_the_previous_snapshot_version(tmp_path):
     from spacedata.dashboard.data import changes_since_previous
-    from spacedata.snapshot import previous_snapshot
+    from spacedata.snapshot import previous_version
 
     out = tmp_path / "store"
     write_synthetic_snapshot(30, out, seed=1)
-    assert previous_snapshot(out) is None  # a first write has none
+    assert previous_version(out) is None  # a first write has none
     assert changes_since_previous(spacedata.load_tables(out)) is None
     write_synthetic_snapshot(32, out, seed=1)
-    assert previous_snapshot(out).provenance_for("spacecraft").records == 30
+    assert spacedata.load_tables(previous_version(out)).provenance.records == 30
     line = changes_since_previous(spacedata.load_tables(out))
     assert line.startswith("Since the previous snapshot (as of ") and "spacecraft: 2 added" in line
     assert changes_since_previous(spacedata.load_tables("bundled")) is None  # flat: none kept

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import dataclasses
+import functools
 import gc
 import logging
 import threading
@@ -47,16 +48,18 @@ def changes_since_previous(tables) -> str | None:
     snapshot (as of ...): spacecraft: 1 added, 2 changed; ..."), or None when the data is not
     from a snapshot store that kept one. Never raises: a diff that fails is logged and skipped."""
     from ..diff import diff, summary
-    from ..snapshot import previous_snapshot
+    from ..load import load_tables
+    from ..snapshot import previous_version
 
     prov = tables.provenance
     if prov is None or prov.source in ("live", "cache"):
         return None
     try:
-        previous = previous_snapshot(prov.location)
-        if previous is None:
+        where = previous_version(prov.location)
+        if where is None:
             return None
-        line = summary(diff(previous.path, tables))
+        previous = load_tables(where)  # read once: diff compares the loaded tables
+        line = summary(diff(previous, tables))
     except Exception as exc:  # noqa: BLE001 - a note, not the data: serve without it
         log.info("could not compare with the previous snapshot: %s", exc)
         return None
@@ -228,10 +231,16 @@ def _release_now() -> None:
     global _release
     _release = None
     gc.collect()
-    libc = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(libc).malloc_trim if libc else None
-    except (OSError, AttributeError):  # not glibc
-        trim = None
+    trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None (looked up once: ``find_library`` runs a program)."""
+    libc = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(libc).malloc_trim if libc else None
+    except (OSError, AttributeError):  # not glibc
+        return None

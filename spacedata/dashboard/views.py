@@ -81,6 +81,8 @@ class ProvenanceView(pn.viewable.Viewer):
         self.shared = shared
         self.noun = "flights" if flights else "spacecraft"
         frame = store.param.flights_filtered if flights else store.param.filtered
+        # the data's, not the filters': built once, not on every filter change
+        self.details = self._details(store.flights_data if flights else store.data)
         self.pane = pn.pane.HTML(
             pn.bind(self._html, frame, store.param.notices),
             sizing_mode="stretch_width",
@@ -126,19 +128,22 @@ class ProvenanceView(pn.viewable.Viewer):
             f"Data: <a href='https://thespacedevs.com/llapi' target='_blank' rel='noopener'>"
             f"{html.escape(CREDIT)}</a>."
         )
-        if prov is not None:
-            parts.append(self._details(df, prov))
+        if self.details:
+            parts.append(self.details)
         shown = "".join(f"<div class='sd-notice'>⚠ {html.escape(n)}</div>" for n in notices)
         return "<div class='sd-provenance'>" + " ".join(parts) + "</div>" + shown
 
-    def _details(self, df: pd.DataFrame, prov: Provenance) -> str:
+    @staticmethod
+    def _details(data: pd.DataFrame) -> str:
         """A closed "About this data and how to cite it": the bundled sample's origin (and
-        what it does to the charts), and the citation of the data as loaded."""
-        about = f"<p>{html.escape(BUNDLED_ABOUT)}</p>" if prov.source == "bundled" else ""
+        what it does to the charts), and the citation of the data as loaded ("" when the data
+        carries no provenance)."""
         try:
-            citation = html.escape(cite(df))
+            citation = html.escape(cite(data))
         except ValueError:  # no provenance to cite
             return ""
+        bundled = Provenance.from_attrs(data.attrs).source == "bundled"
+        about = f"<p>{html.escape(BUNDLED_ABOUT)}</p>" if bundled else ""
         return (
             "<details class='sd-details'><summary>About this data and how to cite it</summary>"
             f"{about}<p><b>Cite:</b> {citation}</p></details>"
@@ -336,15 +341,24 @@ class NoMatch(pn.viewable.Viewer):
     """Shown only when no spacecraft match: one message naming the filters that exclude
     everything (and what removing each would show), and a button that resets them all."""
 
+    #: The store frame whose emptiness shows this view, and the view's CSS class.
+    frame = "filtered"
+    css_class = "sd-nomatch-pane"
+
     def __init__(self, store: DataStore, **params):
         super().__init__(**params)
         self.store = store
         self.reset = pn.widgets.Button(
-            label="Reset all filters", color="primary", width=180, css_classes=["sd-reset-all"]
+            label="Reset all filters",
+            color="primary",
+            width=180,
+            visible=self.can_reset(),
+            css_classes=["sd-reset-all"],
         )
         self.reset.on_click(store.reset)
+        frame = store.param[self.frame]
         self.message = pn.pane.HTML(
-            pn.bind(self._html, store.param.filtered),
+            pn.bind(self._html, frame),
             sizing_mode="stretch_width",
             stylesheets=[_TEXT_CSS],
             margin=(5, 10),
@@ -352,10 +366,14 @@ class NoMatch(pn.viewable.Viewer):
         self.layout = pn.Column(
             self.message,
             self.reset,
-            visible=pn.bind(lambda df: df.empty, store.param.filtered),
+            visible=pn.bind(lambda df: df.empty, frame),
             sizing_mode="stretch_width",
-            css_classes=["sd-nomatch-pane"],
+            css_classes=[self.css_class],
         )
+
+    def can_reset(self) -> bool:
+        """Whether resetting the filters can bring something back."""
+        return True
 
     def _html(self, df: pd.DataFrame) -> str:
         if not df.empty:
@@ -395,32 +413,14 @@ class TimeCharts(Charts):
     file_prefix = "flights"
 
 
-class NoFlights(pn.viewable.Viewer):
+class NoFlights(NoMatch):
     """Shown in "Through time" when no flight is left: when the source holds no flights (the
     bundled sample), what it is and how to fetch them; else which filters exclude them all."""
 
-    def __init__(self, store: DataStore, **params):
-        super().__init__(**params)
-        self.store = store
-        self.reset = pn.widgets.Button(
-            label="Reset all filters", color="primary", width=180, css_classes=["sd-reset-time"]
-        )
-        self.reset.on_click(store.reset)
-        self.message = pn.pane.HTML(
-            pn.bind(self._html, store.param.flights_filtered),
-            sizing_mode="stretch_width",
-            stylesheets=[_TEXT_CSS],
-            margin=(5, 10),
-        )
-        self.layout = pn.Column(
-            self.message,
-            pn.Column(self.reset, visible=pn.bind(self._held, store.param.flights_filtered)),
-            visible=pn.bind(lambda df: df.empty, store.param.flights_filtered),
-            sizing_mode="stretch_width",
-            css_classes=["sd-noflights-pane"],
-        )
+    frame = "flights_filtered"
+    css_class = "sd-noflights-pane"
 
-    def _held(self, _df: pd.DataFrame) -> bool:
+    def can_reset(self) -> bool:
         return not self.store.flights_data.empty
 
     def _html(self, df: pd.DataFrame) -> str:
@@ -438,9 +438,6 @@ class NoFlights(pn.viewable.Viewer):
             "and the filters in the sidebar leave no flight: widen the dates, remove a filter, "
             "or reset them all.</div>"
         )
-
-    def __panel__(self):
-        return self.layout
 
 
 #: Table columns -> titles. Name never hides; on a narrow screen the later columns fold into
