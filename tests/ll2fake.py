@@ -13,18 +13,29 @@ The spacecraft endpoint's attributes are also reachable on the server itself, as
 (``ll2.records``, ``ll2.envelope = {...}``); the flights endpoint is ``ll2.flights``
 (``ll2.flights.records``, ``ll2.flights.html_offsets = {...}``).
 
+And the ordinary HTTP that real servers and CDNs speak (attributes of :class:`FakeLL2`):
+``content_encoding`` (answers compressed with gzip, deflate, or a named encoding the client
+did not ask for), ``redirects`` (a 302 on the same host, to another host name, or to another
+server given as a base URL; ``redirect_loop`` for a chain that never ends), ``refuse`` (401 or
+403 for every request), ``pad_offsets`` (pages padded to a given size; ``chunked`` sends them
+without a Content-Length), ``bomb_offsets`` (a small gzip body that decodes to ``bomb_bytes``),
+``endless_next`` (a ``next`` link on every page, past the end) and ``retry_after_detail`` (the
+text of a 429's ``detail``).
+
 The quota window is a virtual clock: ``advance(seconds)`` moves it (a test's ``sleep``), and
 when a whole window has passed the calls used are forgotten, as LL2's are after an hour.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from werkzeug import Request, Response
 
@@ -37,6 +48,8 @@ class Seen:
     path: str
     args: dict
     authorization: str | None
+    accept_encoding: str | None = None
+    host: str | None = None
 
 
 def _flag(v: str) -> bool:
@@ -102,6 +115,13 @@ class FakeEndpoint:
     junk_offsets: set = field(default_factory=set)  # pages whose items 10-12 are not objects
     drip_offsets: set = field(default_factory=set)  # pages sent one byte every drip_s seconds
     drip_s: float = 0.2
+    #: offset -> bytes: that page padded (a valid page, with a long "padding" string) to at least
+    #: this size; sent with a Content-Length unless ``chunked``.
+    pad_offsets: dict[int, int] = field(default_factory=dict)
+    chunked: bool = False
+    bomb_offsets: set = field(default_factory=set)  # a small gzip body of bomb_bytes zeros
+    bomb_bytes: int = 200_000_000
+    endless_next: bool = False  # a 'next' link on every page, even past the last record
 
     @property
     def path(self) -> str:
@@ -136,7 +156,7 @@ class FakeEndpoint:
             page = [self.detailed(r) if isinstance(r, dict) else r for r in page]
         url = base + self.name + "/?"
         nxt = None
-        if offset + limit < len(rows):
+        if offset + limit < len(rows) or self.endless_next:
             nxt = url + urlencode({**args, "limit": limit, "offset": offset + limit})
         prev = None
         if offset > 0:
@@ -149,6 +169,8 @@ class FakeEndpoint:
                 envelope.pop(key, None)
             else:
                 envelope[key] = value
+        if offset in self.pad_offsets:
+            envelope["padding"] = "x" * self.pad_offsets[offset]
         body = json.dumps(envelope).encode()
         if offset in self.truncate_offsets:
             body = body[: len(body) // 2]
@@ -165,6 +187,16 @@ class FakeEndpoint:
                 headers={"Content-Length": str(len(body))},
                 content_type="application/json",
             )
+        if offset in self.bomb_offsets:
+            return Response(
+                _bomb(self.bomb_bytes),
+                200,
+                headers={"Content-Encoding": "gzip"},
+                content_type="application/json",
+            )
+        if offset in self.pad_offsets and self.chunked:
+            chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))
+            return Response(chunks, 200, content_type="application/json")
         return Response(body, 200, content_type="application/json")
 
 
@@ -181,6 +213,11 @@ _SPACECRAFT_ATTRS = frozenset(
         "junk_offsets",
         "drip_offsets",
         "drip_s",
+        "pad_offsets",
+        "chunked",
+        "bomb_offsets",
+        "bomb_bytes",
+        "endless_next",
         "select",
     }
 )
@@ -212,9 +249,19 @@ class FakeLL2:
         self.retry_after: int | None = 1234  # a 429's Retry-After (and DRF detail) seconds
         self.retry_after_header: str | None = None  # sent instead, e.g. an HTTP date
         self.window_s = 3600  # the quota's period
+        self.retry_after_text: str | None = None  # the seconds in a 429's detail, as text
         self.clock = 0.0  # virtual seconds; advance() moves it
         self.window_start = 0.0
         self.seen: list[Seen] = []
+        #: "gzip" or "deflate": every answer compressed so; any other name is sent as the
+        #: header with the body unchanged (an encoding the client cannot decode).
+        self.content_encoding: str | None = None
+        #: offset -> where a page request is redirected (302, not counted as a call): "same"
+        #: (this host, another path below the API), "other-host" (the same server under
+        #: another host name: localhost <-> 127.0.0.1) or a base URL of another server.
+        self.redirects: dict[int, str] = {}
+        self.redirect_loop = False  # every page request redirected to itself, forever
+        self.refuse: int | None = None  # 401 or 403 for every request
 
     # The spacecraft endpoint's attributes, on the server as before.
     def __getattr__(self, name: str):
@@ -266,9 +313,27 @@ class FakeLL2:
         return max(math.ceil(self.window_start + self.window_s - self.clock), 1)
 
     def handle(self, request: Request) -> Response:
+        return _encoded(self._handle(request), self.content_encoding)
+
+    def _handle(self, request: Request) -> Response:
         args = request.args.to_dict()
-        self.seen.append(Seen(request.path, args, request.headers.get("Authorization")))
-        if request.path == API + "api-throttle/":
+        path = request.path
+        if path.startswith(API + "moved/"):  # where "same" redirects point
+            path = API + path.removeprefix(API + "moved/")
+        self.seen.append(
+            Seen(
+                path,
+                args,
+                request.headers.get("Authorization"),
+                request.headers.get("Accept-Encoding"),
+                request.host,
+            )
+        )
+        if self.refuse == 401:
+            return _json({"detail": "Invalid token."}, 401, {"WWW-Authenticate": "Token"})
+        if self.refuse == 403:
+            return _json({"detail": "You do not have permission to perform this action."}, 403)
+        if path == API + "api-throttle/":
             ident = "token" if request.headers.get("Authorization") else "127.0.0.1"
             return _json(
                 [
@@ -281,9 +346,12 @@ class FakeLL2:
                     }
                 ]
             )
-        endpoint = next((e for e in self.endpoints.values() if e.path == request.path), None)
+        endpoint = next((e for e in self.endpoints.values() if e.path == path), None)
         if endpoint is None:
             return _json({"detail": "Not found."}, 404)
+        moved = self._redirect(request, endpoint, args)
+        if moved is not None:
+            return moved
         if endpoint.fail_next > 0:
             return endpoint.page(self.base, args)
         self.used += 1
@@ -293,12 +361,64 @@ class FakeLL2:
             )
             headers = {"Retry-After": header} if header else {}
             secs = self.retry_after if self.retry_after is not None else 321
+            secs = self.retry_after_text if self.retry_after_text is not None else secs
             return _json(
                 {"detail": f"Request was throttled. Expected available in {secs} seconds."},
                 429,
                 headers,
             )
         return endpoint.page(self.base, args)
+
+    def _redirect(self, request: Request, endpoint: FakeEndpoint, args: dict) -> Response | None:
+        query = request.query_string.decode()
+        if self.redirect_loop:
+            hop = int(args.get("hop", 0)) + 1
+            again = urlencode({**args, "hop": hop})
+            return Response("", 302, headers={"Location": f"{request.base_url}?{again}"})
+        where = self.redirects.get(int(args.get("offset", 0)))
+        if where is None or request.path.startswith(API + "moved/"):
+            return None
+        here = urlsplit(request.host_url)
+        if where == "same":
+            target = f"{request.host_url.rstrip('/')}{API}moved/{endpoint.name}/?{query}"
+        elif where == "other-host":
+            other = "127.0.0.1" if here.hostname == "localhost" else "localhost"
+            target = f"{here.scheme}://{other}:{here.port}{request.path}?{query}"
+        else:
+            target = f"{where}{endpoint.name}/?{query}"
+        return Response("", 302, headers={"Location": target})
+
+
+def _encoded(resp: Response, encoding: str | None) -> Response:
+    """``resp`` compressed as ``encoding`` says (the fake's ``content_encoding``)."""
+    if not encoding or resp.is_streamed or resp.headers.get("Content-Encoding"):
+        return resp
+    body = resp.get_data()
+    if encoding == "gzip":
+        import gzip
+
+        body = gzip.compress(body)
+    elif encoding == "deflate":
+        body = zlib.compress(body)
+    resp.set_data(body)
+    resp.headers["Content-Encoding"] = encoding
+    return resp
+
+
+@functools.lru_cache(maxsize=4)
+def _bomb_body(size: int) -> bytes:
+    """``size`` zero bytes, gzip-compressed (about 1000:1)."""
+    z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(2**20)
+    parts = [z.compress(block) for _ in range(size // len(block))]
+    parts.append(z.compress(bytes(size % len(block))))
+    parts.append(z.flush())
+    return b"".join(parts)
+
+
+def _bomb(size: int):
+    body = _bomb_body(size)
+    yield from (body[i : i + 65536] for i in range(0, len(body), 65536))
 
 
 def _dig(record: object, path: str) -> object:
