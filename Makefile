@@ -97,10 +97,10 @@ bench: $(STAMP) browser
 	$(PY) benchmarks/bench_sessions.py
 	$(PY) benchmarks/bench_notebooks.py
 
-## Rebuild data/bundled from the two real captures in ../shared/seeds.
+## Rebuild data/bundled from the real captures in ../shared/seeds (two spacecraft pages and
+## the 38-flight page), byte for byte, each page's origin in the manifest.
 bundled-snapshot: $(STAMP)
-	$(VENV)/bin/spacedata import-captures $(SEEDS)/ll2-spacecraft-page-offset30.txt \
-	  $(SEEDS)/ll2-spacecraft-page-offset300-ordering-flights.txt --out data/bundled
+	$(PY) tools/bundled_snapshot.py --seeds $(SEEDS) --out data/bundled
 
 ## Vendor plotly.js's cartesian bundle (npm, MIT) for the dashboard, at the version the installed
 ## Panel's Plotly pane expects (spacedata.dashboard.PLOTLY_JS).

@@ -264,6 +264,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from .tidy_flights import flown_split
+
     tables = _load(args)
     prov = tables.provenance
     sc = tables.spacecraft
@@ -272,15 +274,22 @@ def _info(args: argparse.Namespace) -> int:
     flights = tables.flights
     fprov = tables.provenance_for("spacecraft_flights")
     if fprov is not None and (len(flights) or fprov.count is not None):
-        flights_line = f"{len(flights):,} listed; {fprov.completeness}"
+        flights_line = f"{len(flights):,} listed ({flown_split(flights)}); {fprov.completeness}"
+        if fprov.as_of != prov.as_of:
+            flights_line += f"; as of {fprov.as_of}"
     else:
         flights_line = "none in this source. " + (flights.attrs.get("note") or "")
+    extra = int((sc["seen_in"] == "spacecraft_flights").sum())
     by_endpoint = tables.rejected["endpoint"].value_counts()
     checks = [n for n in tables.notes if n.startswith(("Checked:", "Mismatch:", "Not checked:"))]
     lines = [
         ("Source", f"{prov.source} ({prov.location})"),
         ("As of", prov.as_of + (f" ({prov.staleness})" if prov.stale_since else "")),
-        ("Spacecraft", prov.completeness),
+        (
+            "Spacecraft",
+            prov.completeness
+            + (f"; {extra:,} more known only from their flights" if extra else ""),
+        ),
         ("Flights", flights_line.strip()),
         (
             "Rejected",

@@ -227,6 +227,14 @@ _SPACECRAFT = _entries(
     ("description", "text", "description", "LL2's description of the spacecraft (free text)."),
     ("url", "URL", "url", "The spacecraft's record in the LL2 API."),
     ("image_url", "URL", "image.image_url", "A picture of the spacecraft, when LL2 has one."),
+    (
+        "seen_in",
+        "label",
+        None,
+        "Where the row comes from: `spacecraft` (sent by `/spacecraft/`) or "
+        "`spacecraft_flights` (known only from the spacecraft record its newest flight embeds: "
+        "a partial sample or a filtered sync lacked it).",
+    ),
 )
 
 _CONFIGURATIONS = _entries(
@@ -327,10 +335,27 @@ _FLIGHTS = _entries(
         "The launch time (LL2's NET: no earlier than), in UTC.",
     ),
     (
+        "launch_net_precision",
+        "label",
+        "launch.net_precision.name",
+        "How exact `launch_net` is, as LL2 names it: `Second`, `Minute`, `Month`, `Quarter 4`, "
+        "`Year`... A coarse one comes with a placeholder date (`Year`: 2026-12-31 means some "
+        "time in 2026).",
+    ),
+    (
         "launch_status",
         "label",
         "launch.status.name",
-        "The launch's status, e.g. `Launch Successful`.",
+        "The launch's status, e.g. `Launch Successful`, `To Be Determined`.",
+    ),
+    (
+        "flown",
+        "true/false",
+        "launch.status",
+        "Whether the launch took place, whatever its outcome (success, failure, partial "
+        "failure, in flight, payload deployed); false for a planned one (Go, TBD, TBC, On Hold), "
+        "whose `launch_net` is a plan and `turn_around_time` a forecast. NA for a status "
+        "spacedata does not know.",
     ),
     (
         "launch_provider",

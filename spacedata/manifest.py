@@ -70,7 +70,7 @@ MAX_PAGE_BYTES = 64 * 2**20
 PROVENANCE_SOURCES = {"captures": "bundled", "synthetic": "synthetic"}
 #: Optional keys left out of ``manifest.json`` while they hold these values, so manifests
 #: without them (the bundled one, earlier releases') are rewritten byte for byte.
-_OMITTED_WHEN = {"note": None, "stale_since": None, "problems": []}
+_OMITTED_WHEN = {"note": None, "stale_since": None, "problems": [], "origin": None}
 
 _SAFE_PART = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 _ENDPOINT_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -95,7 +95,11 @@ UtcTime = Annotated[datetime | None, AfterValidator(_utc), PlainSerializer(_iso)
 
 
 class PageEntry(BaseModel):
-    """One page file of a snapshot: where it is, where it came from, and its checksum."""
+    """One page file of a snapshot: where it is, where it came from, and its checksum.
+
+    ``origin`` says, for a page that was not fetched by spacedata (the bundled sample's
+    captures), who captured it and where it was kept; None (and left out of the file) for
+    fetched pages."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -103,6 +107,7 @@ class PageEntry(BaseModel):
     url: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     bytes: int = Field(ge=0, le=MAX_PAGE_BYTES)
+    origin: str | None = None
 
     @field_validator("file")
     @classmethod
@@ -403,7 +408,8 @@ class Manifest(BaseModel):
         stale = [_utc(_dt(p.get("stale_since"))) for p in parts.values()]
         data = {
             "format": FORMAT,
-            "fetched_at": min((t for t in stamps if t), default=None),
+            # the oldest endpoint's; unknown when any endpoint's is unknown
+            "fetched_at": None if None in stamps else min(stamps, default=None),
             "complete": bool(parts) and all(p.get("complete") is True for p in parts.values()),
             "stale_since": min((t for t in stale if t), default=None),
             **fields,
@@ -443,11 +449,15 @@ class Manifest(BaseModel):
                 pages=list(part.pages),
             ).model_dump(mode="json")
             _omit(data)
+            for page in data["pages"]:
+                _omit(page)
         else:
             data = self.model_dump(mode="json")
             _omit(data)
             for part in data["endpoints"].values():
                 _omit(part)
+                for page in part["pages"]:
+                    _omit(page)
         return (json.dumps(data, indent=2) + "\n").encode("utf-8")
 
     # ------------------------------------------------------------------- claims, provenance

@@ -108,13 +108,17 @@ class Provenance:
 
     @property
     def completeness(self) -> str:
-        """``complete (603 records)`` or ``partial sample: 20 of about 603 records``."""
+        """``complete (603 records)``, ``partial sample: 20 of about 603 records``, or for a
+        sample that holds a whole listing of a limited host: ``partial sample: all 38 records
+        its host listed, not all of LL2's``."""
         if self.complete:
             return f"complete ({self.records} records)"
         if self.records == 0 and self.count is None:
             return "no records in this source"
-        of = f"{self.count}" if self.count is not None else "an unknown number of"
         word = "partial sample" if self.source == "bundled" else "incomplete"
+        if self.source == "bundled" and self.count is not None and self.records >= self.count:
+            return f"{word}: all {self.records} records its host listed, not all of LL2's"
+        of = f"{self.count}" if self.count is not None else "an unknown number of"
         return f"{word}: {self.records} of about {of} records"
 
     @property

@@ -491,45 +491,67 @@ def _name_of(result: Any) -> str:
 _CAPTURE_REQUEST = re.compile(r"^GET (\S+)$", re.M)
 
 
-def import_captures(files: Sequence[str | os.PathLike], out: str | os.PathLike) -> Snapshot:
-    """Build a flat snapshot from browsable-API captures (help text, ``GET url``, status, JSON
-    body).
+def read_capture(path: str | os.PathLike) -> tuple[bytes, str | None]:
+    """A captured LL2 page: its JSON body and the URL it was requested from.
 
-    This is how ``data/bundled`` is made from the two real captures (byte for byte, hence
-    flat); it is never complete.
-    """
-    bodies, urls, counts = [], [], []
-    for f in files:
-        text = Path(f).read_text(encoding="utf-8")
-        request = _CAPTURE_REQUEST.search(text)
+    A browsable-API capture (help text, ``GET url``, status lines, JSON body) gives its body
+    and URL; a saved JSON page (``{"count": ..., "results": [...]}``) is its own body, byte for
+    byte, and its URL is None (not recorded). Raises SnapshotError naming the file for
+    anything else."""
+    raw = Path(path).read_bytes()
+    text = raw.decode("utf-8")
+    request = _CAPTURE_REQUEST.search(text)
+    if text.lstrip().startswith("{"):
+        body, url = raw, None
+    else:
         start = text.find("\n{")
         if request is None or start < 0:
-            raise SnapshotError(f"{f}: not a capture (no 'GET <url>' line or JSON body).")
-        body = text[start + 1 :].strip() + "\n"
-        try:
-            counts.append(json.loads(body)["count"])
-        except (ValueError, KeyError) as exc:
-            raise SnapshotError(f"{f}: the JSON body does not parse as a page ({exc}).") from None
-        bodies.append(body.encode("utf-8"))
-        urls.append(urljoin(config.DEVELOPMENT_URL, request.group(1)))
+            raise SnapshotError(f"{path}: not a capture (no 'GET <url>' line or JSON body).")
+        body = (text[start + 1 :].strip() + "\n").encode("utf-8")
+        url = urljoin(config.DEVELOPMENT_URL, request.group(1))
+    try:
+        page = json.loads(body)
+        page["count"], page["results"]  # noqa: B018 - what makes it a page
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SnapshotError(f"{path}: the JSON body does not parse as a page ({exc}).") from None
+    return body, url
+
+
+def import_captures(files: Sequence[str | os.PathLike], out: str | os.PathLike) -> Snapshot:
+    """Build a flat snapshot of ``/spacecraft/`` from browsable-API captures (help text,
+    ``GET url``, status, JSON body): each page's JSON body as captured; never complete. The
+    bundled sample is built by ``tools/bundled_snapshot.py`` (``make bundled-snapshot``), which
+    also holds the flights capture and each page's origin."""
+    bodies, urls, counts = [], [], []
+    for f in files:
+        body, url = read_capture(f)
+        if url is None:
+            raise SnapshotError(f"{f}: not a browsable-API capture (no 'GET <url>' line).")
+        bodies.append(body)
+        urls.append(url)
+        counts.append(json.loads(body)["count"])
     records = {r["id"] for b in bodies for r in json.loads(b)["results"]}
-    return write_pages(
+    return write_endpoints(
         out,
-        bodies,
-        urls,
         {
-            "source": "captures",
-            "endpoint": config.DEVELOPMENT_URL + "spacecraft/",
-            "params": None,
-            "fetched_at": None,
-            "count_reported": max(counts),
-            "records_received": len(records),
-            "complete": False,
-            "note": (
-                f"Partial sample: {len(records)} real records of about {max(counts)}, from "
-                f"{len(bodies)} captured pages of the LL2 browsable API fetched on unrecorded dates."
-            ),
+            PRIMARY: (
+                bodies,
+                urls,
+                {
+                    "endpoint": config.DEVELOPMENT_URL + "spacecraft/",
+                    "params": None,
+                    "fetched_at": None,
+                    "count_reported": max(counts),
+                    "records_received": len(records),
+                    "complete": False,
+                    "problems": [
+                        f"{len(records)} real records of about {max(counts)}, from "
+                        f"{len(bodies)} captured pages fetched on unrecorded dates"
+                    ],
+                },
+            )
         },
+        {"source": "captures"},
         layout="flat",
     )
 
@@ -573,7 +595,8 @@ def write_endpoints(
 
     ``endpoints`` maps each endpoint name to ``(bodies, urls, part fields)``; the part fields
     are those of :class:`~spacedata.manifest.EndpointEntry` but ``pages`` (endpoint, params,
-    fetched_at, count_reported, records_received, complete, optionally stale_since, problems).
+    fetched_at, count_reported, records_received, complete, optionally stale_since, problems),
+    and optionally ``origins``, one per page (:attr:`~spacedata.manifest.PageEntry.origin`).
     ``fields`` are the top-level ones (source, optionally note). Page files go to
     ``pages/<endpoint>/0001.json``. Otherwise as :func:`write_pages`: verified before anything
     is replaced, atomic for ``layout="store"``; SnapshotError leaves ``out`` as it was.
@@ -584,7 +607,11 @@ def write_endpoints(
     for name, (part_bodies, urls, part) in endpoints.items():
         if not _ENDPOINT_DIR.fullmatch(str(name)):
             raise SnapshotError(f"{name!r} is not an endpoint name; nothing was written.")
-        parts[name] = {**part, "pages": _entries(f"pages/{name}", part_bodies, urls)}
+        part = dict(part)
+        pages = _entries(f"pages/{name}", part_bodies, urls)
+        for page, origin in zip(pages, part.pop("origins", None) or [], strict=False):
+            page["origin"] = origin
+        parts[name] = {**part, "pages": pages}
         bodies += list(part_bodies)
     manifest = Manifest.build_endpoints(fields, parts, f"the manifest for {out}")
     return _write(out, bodies, manifest, layout)

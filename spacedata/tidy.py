@@ -72,6 +72,7 @@ __all__ = [
     "FLIGHT_DTYPES",
     "FLIGHTS_WIDE_DTYPES",
     "REJECTED_DTYPES",
+    "SEEN_IN",
     "SPACECRAFT_DTYPES",
     "WIDE_DTYPES",
     "EndpointData",
@@ -110,7 +111,11 @@ SPACECRAFT_DTYPES = {
     "description": "string",
     "url": "string",
     "image_url": "string",
+    "seen_in": "category",
 }
+#: ``spacecraft.seen_in``: rows the spacecraft endpoint sent, and rows known only from the
+#: spacecraft record each flight embeds (a partial sample, a filtered sync).
+SEEN_IN = ("spacecraft", "spacecraft_flights")
 CONFIGURATION_DTYPES = {
     "config_id": "Int64",
     "config_name": "string",
@@ -142,7 +147,9 @@ FLIGHT_DTYPES = {
     "launch_id": "string",  # a UUID, as LL2 gives it
     "launch_name": "string",
     "launch_net": "datetime64[ns, UTC]",
+    "launch_net_precision": "category",
     "launch_status": "category",
+    "flown": "boolean",
     "launch_provider": "category",
     "rocket": "category",
     "mission_name": "string",
@@ -314,6 +321,7 @@ def build_tables(records: Iterable[object], provenance: Provenance | None = None
         "description": _strings(c.strings(col["description"], "description")),
         "url": _strings(c.strings(col["url"], "url")),
         "image_url": _strings(c.lookup(col["image"], "image_url", _to_url, "image")),
+        "seen_in": pd.Categorical([SEEN_IN[0]] * len(ids), categories=SEEN_IN),
     }
     for name in DURATIONS:
         data[name] = durations(col[name], ids, name)
@@ -484,6 +492,13 @@ def assemble(parts: Mapping[str, EndpointData]) -> Tables:
         if part.provenance is not None:
             sources[name] = part.provenance
         rejected.append(built["rejected"])
+    flights = parts.get(SPACECRAFT_FLIGHTS.name)
+    added = _add_crafts_from_flights(frames, flights.records if flights else None)
+    if added:
+        notes.append(
+            f"{added} spacecraft are known only from their flights (seen_in = "
+            "'spacecraft_flights'): each row is the spacecraft record its newest flight embeds."
+        )
     provenance = sources.get("spacecraft")
     rejected_frame = _frame_of(pd.concat(rejected, ignore_index=True), REJECTED_DTYPES)
     if provenance is not None:
@@ -497,6 +512,55 @@ def assemble(parts: Mapping[str, EndpointData]) -> Tables:
         sources=sources,
         notes=tuple(notes),
     )
+
+
+_CONTRACTS = {
+    "spacecraft": SPACECRAFT_DTYPES,
+    "configurations": CONFIGURATION_DTYPES,
+    "agencies": AGENCY_DTYPES,
+    "families": FAMILY_DTYPES,
+    "config_families": CONFIG_FAMILY_DTYPES,
+}
+
+
+def _add_crafts_from_flights(frames: dict[str, pd.DataFrame], flights: list | None) -> int:
+    """Add to the spacecraft tables in ``frames`` the spacecraft that flights carry but the
+    spacecraft endpoint did not send, each from the record embedded in its newest flight (by
+    ``launch.last_updated``, then position); ``seen_in`` says so. A row the spacecraft
+    endpoint sent is never replaced, nor a configuration, agency or family it gave. Returns how
+    many spacecraft were added."""
+    held = set(frames["spacecraft"]["id"].dropna().tolist())
+    newest: dict[int, tuple[tuple[str, int], dict]] = {}
+    for pos, flight in enumerate(flights or ()):
+        craft = flight.get("spacecraft") if type(flight) is dict else None
+        rid = craft.get("id") if type(craft) is dict else None
+        if type(rid) is not int or rid in held:
+            continue
+        launch = flight.get("launch")
+        stamp = launch.get("last_updated") if type(launch) is dict else None
+        key = (stamp if type(stamp) is str else "", pos)
+        if rid not in newest or key >= newest[rid][0]:
+            newest[rid] = (key, craft)
+    if not newest:
+        return 0
+    extra = build_tables([craft for _, craft in newest.values()])
+    extra.spacecraft["seen_in"] = pd.Categorical(
+        [SEEN_IN[1]] * len(extra.spacecraft), categories=SEEN_IN
+    )
+    for table, contract in _CONTRACTS.items():
+        old, new = frames[table], getattr(extra, table)
+        keys = list(contract)[:2] if table == "config_families" else [next(iter(contract))]
+        if table != "spacecraft":  # what the spacecraft endpoint gave stays as it was
+            seen = old.set_index(keys).index
+            new = new[~new.set_index(keys).index.isin(seen)]
+        if new.empty:
+            continue
+        merged = _frame_of(pd.concat([old, new], ignore_index=True), contract)
+        if table != "spacecraft" and len(keys) == 1:
+            merged = merged.sort_values(keys, ignore_index=True)
+        merged.attrs = dict(old.attrs)
+        frames[table] = merged
+    return len(newest)
 
 
 def flight_count_mismatches(spacecraft: pd.DataFrame, flights: pd.DataFrame) -> pd.DataFrame:
@@ -542,7 +606,8 @@ def _consistency(frames: dict[str, pd.DataFrame], parts: Mapping[str, EndpointDa
         notes.append(f"Checked: {what} agree for all {compared} spacecraft with a count.")
     sc_complete = crafts.provenance is not None and crafts.provenance.complete
     if sc_complete and not SPACECRAFT.filtered(crafts.params):
-        orphans = fl.loc[fl["spacecraft_id"].notna() & ~fl["spacecraft_id"].isin(sc["id"])]
+        sent = sc.loc[sc["seen_in"] == SEEN_IN[0], "id"]
+        orphans = fl.loc[fl["spacecraft_id"].notna() & ~fl["spacecraft_id"].isin(sent)]
         if len(orphans):
             ids = sorted(set(orphans["spacecraft_id"].astype(int)))
             message = (

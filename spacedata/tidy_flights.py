@@ -14,6 +14,10 @@ and follows the same rules, so the two endpoints behave alike:
 * ``launch.net`` and ``mission_end`` are ISO 8601 date-times, read as UTC
   (``datetime64[ns, UTC]``); anything else, or a time outside ``datetime64[ns]``'s range,
   becomes NaT with a RecordWarning.
+* ``flown`` says whether the launch took place (:data:`FLOWN_BY_STATUS`, by
+  ``launch.status``): a planned flight's ``launch_net`` is a plan, often a placeholder of
+  coarse ``launch_net_precision`` (``Year``: 2026-12-31 means "some time in 2026"), and its
+  ``turn_around_time`` a forecast. An unknown status is NA, with one RecordWarning.
 * ``duration`` and ``turn_around_time`` follow :mod:`spacedata.durations`, as the spacecraft
   durations do.
 
@@ -23,11 +27,14 @@ read in one module of its own; the contract (``FLIGHT_DTYPES``) stays with the o
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from .errors import RecordWarning
 from .provenance import Provenance
 from .tidy import (
     _DAY,
@@ -38,8 +45,10 @@ from .tidy import (
     _columns,
     _empty,
     _frame,
+    _listing,
     _rejected_frame,
     _screen,
+    _short,
     _strings,
     _to_name,
     _types,
@@ -48,10 +57,41 @@ from .tidy import (
     durations,
 )
 
-__all__ = ["build_flights", "flight_tables"]
+__all__ = ["FLOWN_BY_STATUS", "build_flights", "flight_tables", "flown_split"]
+
+log = logging.getLogger("spacedata")
 
 ENDPOINT = "spacecraft_flights"
-_LAUNCH_KEYS = ("id", "name", "net", "status", "launch_service_provider", "rocket", "mission")
+_LAUNCH_KEYS = (
+    "id",
+    "name",
+    "net",
+    "net_precision",
+    "status",
+    "last_updated",
+    "launch_service_provider",
+    "rocket",
+    "mission",
+)
+#: LL2's launch statuses (``launch.status``: id -> name, abbrev, flown?): did the launch take
+#: place? True whatever its outcome; False for a launch still planned, whose ``net`` is a plan.
+FLOWN_BY_STATUS: dict[int, tuple[str, str, bool]] = {
+    1: ("Go for Launch", "Go", False),
+    2: ("To Be Determined", "TBD", False),
+    3: ("Launch Successful", "Success", True),
+    4: ("Launch Failure", "Failure", True),
+    5: ("On Hold", "Hold", False),
+    6: ("Launch in Flight", "In Flight", True),
+    7: ("Launch was a Partial Failure", "Partial Failure", True),
+    8: ("To Be Confirmed", "TBC", False),
+    9: ("Payload Deployed", "Deployed", True),
+}
+#: A status given by its name or abbreviation (older shapes give a plain string).
+_FLOWN_BY_NAME = {
+    text.casefold(): flown
+    for name, abbrev, flown in FLOWN_BY_STATUS.values()
+    for text in (name, abbrev)
+}
 _KEYS = (
     "spacecraft",
     "launch",
@@ -126,7 +166,9 @@ def flight_tables(
         "launch_id": _strings(text(launch_col["id"], "launch.id")),
         "launch_name": _strings(text(launch_col["name"], "launch.name")),
         "launch_net": _utc_times(c, launch_col["net"], "launch.net"),
+        "launch_net_precision": name_of(launch_col["net_precision"], "launch.net_precision"),
         "launch_status": name_of(launch_col["status"], "launch.status"),
+        "flown": _flown(launch_col["status"], ids),
         "launch_provider": label(_values(provider, "name"), "launch.launch_service_provider.name"),
         "rocket": label(_values(rocket_cfg, "name"), "launch.rocket.configuration.name"),
         "mission_name": _strings(text(mission_col["name"], "launch.mission.name")),
@@ -159,6 +201,50 @@ def flight_tables(
 def build_flights(records: Iterable[object], provenance: Provenance | None = None) -> pd.DataFrame:
     """The ``flights`` table alone (rejected records are still warned about)."""
     return flight_tables(records, provenance)["flights"]
+
+
+def flown_split(flights: pd.DataFrame) -> str:
+    """How many of ``flights`` flew and how many are planned, in words: ``27 flown, 11
+    planned`` (``, 1 of unknown status`` when some ``flown`` is NA)."""
+    flown = flights["flown"]
+    yes, no = int(flown.sum()), int((~flown).sum())
+    unknown = int(flown.isna().sum())
+    return f"{yes:,} flown, {no:,} planned" + (
+        f", {unknown:,} of unknown status" if unknown else ""
+    )
+
+
+def _flown(statuses: list, ids: list) -> pd.arrays.BooleanArray:
+    """Whether each launch took place, from its ``status`` (``{id, name}``, or a plain name or
+    abbreviation as older shapes give it): NA, with one :class:`RecordWarning` naming the ids, for a status
+    that is not one of :data:`FLOWN_BY_STATUS` (a missing status is NA silently)."""
+    out: list[bool | None] = []
+    unknown: list[str] = []
+    for rid, status in zip(ids, statuses, strict=True):
+        flown = _flown_of(status)
+        if flown is None and status is not None:
+            shown = status.get("name") if type(status) is dict else None
+            unknown.append(f"id {rid}: {_short(shown if type(shown) is str else status)}")
+        out.append(flown)
+    if unknown:
+        message = (
+            f"launch.status: {len(unknown)} flight(s) with a launch status spacedata does not "
+            f"know ({_listing(unknown[:10], len(unknown))}): their flown is NA (not known). "
+            "The records are kept."
+        )
+        log.info(message)
+        warnings.warn(message, RecordWarning, stacklevel=4)
+    return pd.array(out, dtype="boolean")
+
+
+def _flown_of(status: object) -> bool | None:
+    """True/False for a known status (by id, else by name or abbreviation), else None."""
+    if type(status) is dict:
+        known = FLOWN_BY_STATUS.get(status.get("id"))  # type: ignore[arg-type]
+        if known is not None and type(status.get("id")) is int:
+            return known[2]
+        status = status.get("name")
+    return _FLOWN_BY_NAME.get(status.casefold()) if type(status) is str else None
 
 
 def _to_time_text(v: object) -> tuple[str | None, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from spacedata.client import LL2Client
-from spacedata.snapshot import bundled_snapshot
+from spacedata.snapshot import bundled_snapshot, write_endpoints
 from spacedata.synthetic import REALISTIC_FLIGHTS, flights_for, resample
 from tests.browser import chromium_path, chromium_problem
 from tests.ll2fake import FakeLL2
@@ -52,8 +52,30 @@ def isolated_env(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def real_records() -> list[dict]:
-    """The 20 real records of the bundled snapshot."""
-    return bundled_snapshot().records()
+    """The 20 real spacecraft records of the bundled snapshot's spacecraft pages."""
+    return bundled_snapshot().records("spacecraft")
+
+
+def spacecraft_only_snapshot(out: Path) -> Path:
+    """The bundled sample's two real spacecraft pages alone, as a flat snapshot at ``out``
+    (source ``captures``): a real source that holds no flights."""
+    snap = bundled_snapshot()
+    part = snap.manifest.part("spacecraft")
+    fields = part.model_dump(exclude={"pages"})
+    bodies = [(snap.path / p.file).read_bytes() for p in part.pages]
+    write_endpoints(
+        out,
+        {"spacecraft": (bodies, [p.url for p in part.pages], fields)},
+        {"source": "captures"},
+        layout="flat",
+    )
+    return out
+
+
+@pytest.fixture
+def no_flights_source(tmp_path) -> Path:
+    """A snapshot of the 20 real spacecraft records and no flights (see above)."""
+    return spacecraft_only_snapshot(tmp_path / "spacecraft-only")
 
 
 @pytest.fixture(scope="session")

@@ -78,9 +78,15 @@ def test_fetch_info_export_roundtrip(ll2, tmp_path, capsys):
         "spacecraft.csv",
     ]
     flights_csv = pd.read_csv(tmp_path / "csv" / "flights.csv")
-    assert flights_csv.empty and "launch_net" in flights_csv.columns  # the sample has no flights
+    assert len(flights_csv) == 38 and "launch_net" in flights_csv.columns  # the sample's
+    assert flights_csv["flown"].sum() == 27 and "launch_net_precision" in flights_csv.columns
+    crafts_csv = pd.read_csv(tmp_path / "csv" / "spacecraft.csv")
+    assert crafts_csv["seen_in"].value_counts().to_dict() == {
+        "spacecraft_flights": 35,
+        "spacecraft": 20,
+    }
     meta = json.loads((tmp_path / "csv" / "provenance.json").read_text())
-    assert any("holds no spacecraft flights" in n for n in meta["notes"])
+    assert any("known only from their flights" in n for n in meta["notes"])
 
     assert (
         main(

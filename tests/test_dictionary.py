@@ -53,7 +53,7 @@ def test_every_column_of_the_bundled_tables_has_an_entry_and_no_more():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tables = spacedata.load_tables("bundled")
-    assert len(tables.spacecraft) == 20
+    assert len(tables.spacecraft) == 55 and len(tables.flights) == 38
     assert_described(frames_of(tables))
 
 
@@ -127,8 +127,11 @@ def test_every_entry_is_filled_in():
     assert dd["meaning"].str.endswith(".").all()
     read = dd[dd["ll2_field"].notna()]
     assert read["endpoint"].isin(list(dictionary.RECORD_TYPES)).all()
-    # Only the rejected table's columns are not read from a field of LL2.
-    assert set(dd.loc[dd["ll2_field"].isna(), "table"]) == {"rejected"}
+    # Only the rejected table's columns and where a spacecraft row came from are not read
+    # from a field of LL2.
+    unread = dd[dd["ll2_field"].isna()]
+    assert set(unread.loc[unread["table"] != "rejected", "column"]) == {"seen_in"}
+    assert set(unread["table"]) == {"rejected", "spacecraft", "wide"}
     units = set(dd.loc[dd["dtype"] == "timedelta64[ns]", "unit"])
     assert units == {"duration"}
     assert set(dd.loc[dd["dtype"].str.startswith("datetime64[ns, UTC]"), "unit"]) == {"UTC"}

@@ -113,7 +113,9 @@ def test_durations_and_times_are_written_as_iso_8601(tmp_path):
     assert rows[1]["new"].startswith("P") and rows[0]["new"].endswith("+00:00")
 
 
-def test_identical_sources_have_no_changes_and_absent_endpoints_are_not_compared(tmp_path, capsys):
+def test_identical_sources_have_no_changes_and_absent_endpoints_are_not_compared(
+    tmp_path, capsys, no_flights_source
+):
     write_synthetic_snapshot(25, tmp_path / "a", seed=1)
     assert main(["diff", str(tmp_path / "a"), str(tmp_path / "a")]) == 0
     out = capsys.readouterr().out
@@ -121,8 +123,12 @@ def test_identical_sources_have_no_changes_and_absent_endpoints_are_not_compared
         "spacecraft: 25 -> 25 records; no changes",
         "spacecraft_flights: not compared (either side holds no spacecraft flights).",
     ]
-    assert main(["diff", "bundled", str(tmp_path / "a")]) == 0
+    assert main(["diff", str(no_flights_source), str(tmp_path / "a")]) == 0
     assert "spacecraft: 20 -> 25 records; 25 added, 20 removed" in capsys.readouterr().out
+    assert main(["diff", "bundled", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out  # the sample's 35 spacecraft known from its flights count
+    assert "spacecraft: 55 -> 25 records; 25 added, 55 removed" in out
+    assert "spacecraft_flights: not compared (the new side holds no spacecraft flights)." in out
 
 
 @pytest.mark.parametrize(

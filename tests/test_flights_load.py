@@ -48,17 +48,19 @@ def _digest(path):
     ).hexdigest()
 
 
-def test_snapshots_without_flights_load_with_an_empty_typed_table_and_a_note(tmp_path):
+def test_snapshots_without_flights_load_with_an_empty_typed_table_and_a_note(
+    tmp_path, no_flights_source
+):
     bundled = ROOT / "data" / "bundled"
     before = _digest(bundled)
-    old = read_snapshot(bundled)
+    old = read_snapshot(bundled).manifest.part("spacecraft")
     write_pages(  # a store as an earlier release wrote it (format 1)
         tmp_path / "v1",
-        [(bundled / p.file).read_bytes() for p in old.manifest.pages],
-        [p.url for p in old.manifest.pages],
+        [(bundled / p.file).read_bytes() for p in old.pages],
+        [p.url for p in old.pages],
         {
             "source": "live",
-            "endpoint": old.manifest.endpoint,
+            "endpoint": old.endpoint,
             "params": None,
             "fetched_at": "2026-11-20T08:00:00+00:00",
             "count_reported": 603,
@@ -67,7 +69,7 @@ def test_snapshots_without_flights_load_with_an_empty_typed_table_and_a_note(tmp
         },
     )
     write_synthetic_snapshot(30, tmp_path / "v2")  # format 2, spacecraft only
-    for source in ("bundled", tmp_path / "v1", tmp_path / "v2"):
+    for source in (no_flights_source, tmp_path / "v1", tmp_path / "v2"):
         tables = no_warnings(spacedata.load_tables, source)
         assert tables.flights.empty and check_dtypes(tables.flights, FLIGHT_DTYPES) == []
         note = tables.flights.attrs["note"]
@@ -159,9 +161,13 @@ def test_rejected_rows_say_their_endpoint_and_add_up_per_endpoint(ll2, tmp_path)
         "spacecraft": 3,
         "spacecraft_flights": 2,
     }
-    for name, table in (("spacecraft", tables.spacecraft), ("spacecraft_flights", tables.flights)):
+    sent = tables.spacecraft[tables.spacecraft["seen_in"] == "spacecraft"]
+    for name, table in (("spacecraft", sent), ("spacecraft_flights", tables.flights)):
         received = len(snap.records(name))
         assert len(table) + (rejected["endpoint"] == name).sum() == received
+    # the quarantined spacecraft whose flights were read are known from those flights
+    from_flights = tables.spacecraft[tables.spacecraft["seen_in"] == "spacecraft_flights"]
+    assert set(from_flights["id"]) <= set(tables.flights["spacecraft_id"])
     row = rejected[rejected["endpoint"] == "spacecraft_flights"].iloc[0]
     assert row["id"] == "not-a-number" and row["reason"] == "id is not an integer: 'not-a-number'"
     assert rejected.attrs == tables.provenance.as_attrs()  # the spacecraft's, as before
@@ -194,9 +200,9 @@ def test_synthetic_flights_are_labelled_everywhere(tmp_path):
         assert "synthetic" in rec["spacecraft"]["name"]
 
 
-def test_a_source_without_flights_says_no_records_not_zero_of_unknown():
+def test_a_source_without_flights_says_no_records_not_zero_of_unknown(no_flights_source):
     import spacedata
 
-    flights = spacedata.load_flights("bundled")
+    flights = spacedata.load_flights(no_flights_source)
     text = spacedata.provenance_of(flights).describe()
     assert "no records in this source" in text and "0 of about" not in text

@@ -147,8 +147,10 @@ def test_bundled_snapshot_is_the_partial_real_sample():
     assert m.records_received == 20 and m.count_reported == 603
     assert m.complete is False and m.fetched_at is None and "Partial sample" in m.note
     assert all(
-        p.url.startswith("https://lldev.thespacedevs.com/2.3.0/spacecraft/") for p in m.pages
+        p.url.startswith("https://lldev.thespacedevs.com/2.3.0/spacecraft/")
+        for p in m.part("spacecraft").pages
     )
+    assert m.part("spacecraft_flights").records_received == 38
     prov = snap.provenance
     assert prov.source == "bundled"
     assert "partial sample: 20 of about 603 records" in prov.describe()
@@ -159,9 +161,14 @@ def test_bundled_snapshot_is_the_partial_real_sample():
     not SEEDS.is_dir(), reason="the captures in ../shared/seeds are not beside this clone"
 )
 def test_bundled_snapshot_is_rebuilt_byte_for_byte_from_the_captures(tmp_path):
-    snap = import_captures(sorted(SEEDS.glob("*.txt")), tmp_path / "bundled")
-    for rel in ("manifest.json", "pages/0001.json", "pages/0002.json"):
-        assert (snap.path / rel).read_bytes() == (ROOT / "data" / "bundled" / rel).read_bytes(), rel
+    from tools.bundled_snapshot import build
+
+    snap = build(SEEDS, tmp_path / "bundled")
+    shipped = ROOT / "data" / "bundled"
+    files = sorted(p.relative_to(shipped) for p in shipped.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(snap.path) for p in snap.path.rglob("*") if p.is_file())
+    for rel in files:
+        assert (snap.path / rel).read_bytes() == (shipped / rel).read_bytes(), rel
 
 
 def test_import_captures_writes_a_flat_snapshot(tmp_path):
