@@ -8,7 +8,7 @@ Tables (keys in brackets), from ``/spacecraft/``:
 * ``families`` [family_id]: configuration families.
 * ``config_families`` [config_id, family_id]: the many-to-many link.
 
-from ``/spacecraft_flights/`` (built by :mod:`spacedata.tidy_flights`, contract here):
+from ``/spacecraft_flights/`` (built by :mod:`spacedata.tidy_flights`):
 
 * ``flights`` [id]: one row per spacecraft flight; ``spacecraft_id`` links to spacecraft,
   ``config_id`` to configurations, ``agency_id`` to agencies.
@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .durations import to_timedelta64
 from .endpoints import ENDPOINTS, SPACECRAFT, SPACECRAFT_FLIGHTS
 from .errors import ConsistencyWarning, RecordWarning, RejectedRecordWarning
@@ -91,115 +92,24 @@ log = logging.getLogger("spacedata")
 DURATIONS = ("time_in_space", "time_docked", "fastest_turnaround")
 _DAY = np.timedelta64(1, "D")
 
-#: The dtype contract of each table, column by column (tests check it).
-SPACECRAFT_DTYPES = {
-    "id": "Int64",
-    "name": "string",
-    "serial_number": "string",
-    "status": "category",
-    "in_space": "boolean",
-    "is_placeholder": "boolean",
-    "flights_count": "Int64",
-    "mission_ends_count": "Int64",
-    "time_in_space": "timedelta64[ns]",
-    "time_docked": "timedelta64[ns]",
-    "fastest_turnaround": "timedelta64[ns]",
-    "time_in_space_days": "float64",
-    "time_docked_days": "float64",
-    "fastest_turnaround_days": "float64",
-    "config_id": "Int64",
-    "description": "string",
-    "url": "string",
-    "image_url": "string",
-    "seen_in": "category",
-}
+# The dtype contract of each table, column by column, from its declaration in
+# :mod:`spacedata.schema` (name, dtype, unit, LL2 field, meaning: declared once).
+SPACECRAFT_DTYPES = schema.SPACECRAFT.dtypes
+CONFIGURATION_DTYPES = schema.CONFIGURATIONS.dtypes
+AGENCY_DTYPES = schema.AGENCIES.dtypes
+FAMILY_DTYPES = schema.FAMILIES.dtypes
+CONFIG_FAMILY_DTYPES = schema.CONFIG_FAMILIES.dtypes
+#: One row per spacecraft flight (``/spacecraft_flights/``, see :mod:`spacedata.tidy_flights`).
+FLIGHT_DTYPES = schema.FLIGHTS.dtypes
+#: Records quarantined (see :data:`spacedata.schema.REJECTED`).
+REJECTED_DTYPES = schema.REJECTED.dtypes
+#: The wide frame of :func:`flatten` / :func:`spacedata.load_spacecraft`.
+WIDE_DTYPES = schema.WIDE.dtypes
+#: :meth:`Tables.flights_wide` / :func:`spacedata.load_flights`.
+FLIGHTS_WIDE_DTYPES = schema.FLIGHTS_WIDE.dtypes
 #: ``spacecraft.seen_in``: rows the spacecraft endpoint sent, and rows known only from the
 #: spacecraft record each flight embeds (a partial sample, a filtered sync).
 SEEN_IN = ("spacecraft", "spacecraft_flights")
-CONFIGURATION_DTYPES = {
-    "config_id": "Int64",
-    "config_name": "string",
-    "config_type": "category",
-    "config_in_use": "boolean",
-    "agency_id": "Int64",
-}
-AGENCY_DTYPES = {
-    "agency_id": "Int64",
-    "agency_name": "string",
-    "agency_abbrev": "string",
-    "agency_type": "category",
-}
-FAMILY_DTYPES = {
-    "family_id": "Int64",
-    "family_name": "string",
-    "family_description": "string",
-    "manufacturer": "string",
-    "parent_family_id": "Int64",
-    "maiden_flight": "datetime64[ns]",
-}
-CONFIG_FAMILY_DTYPES = {"config_id": "Int64", "family_id": "Int64"}
-#: One row per spacecraft flight (``/spacecraft_flights/``, see :mod:`spacedata.tidy_flights`).
-#: Times are UTC; durations follow :mod:`spacedata.durations` (``*_days``: the same as float days).
-FLIGHT_DTYPES = {
-    "id": "Int64",
-    "spacecraft_id": "Int64",
-    "spacecraft_name": "string",
-    "launch_id": "string",  # a UUID, as LL2 gives it
-    "launch_name": "string",
-    "launch_net": "datetime64[ns, UTC]",
-    "launch_net_precision": "category",
-    "launch_status": "category",
-    "flown": "boolean",
-    "launch_provider": "category",
-    "rocket": "category",
-    "mission_name": "string",
-    "mission_type": "category",
-    "orbit": "category",
-    "destination": "category",
-    "mission_end": "datetime64[ns, UTC]",
-    "duration": "timedelta64[ns]",
-    "turn_around_time": "timedelta64[ns]",
-    "duration_days": "float64",
-    "turn_around_time_days": "float64",
-    "landing_attempt": "boolean",
-    "landing_success": "boolean",
-    "landing_type": "category",
-    "landing_location": "category",
-    "config_id": "Int64",
-    "agency_id": "Int64",
-    "url": "string",
-}
-#: Records quarantined: the ``endpoint`` they came from, their ``position`` in that endpoint's
-#: input list, the raw ``id`` as text (a string as given, anything else as JSON; NA when absent
-#: or null), the ``reason``, and the record's ``raw`` JSON text (keys sorted).
-REJECTED_DTYPES = {
-    "endpoint": "string",
-    "position": "Int64",
-    "id": "string",
-    "reason": "string",
-    "raw": "string",
-}
-#: The wide frame of :func:`flatten` / :func:`spacedata.load_spacecraft`.
-WIDE_DTYPES = {
-    **SPACECRAFT_DTYPES,
-    "config_name": "category",
-    "config_type": "category",
-    "config_in_use": "boolean",
-    "agency_id": "Int64",
-    "agency_name": "category",
-    "agency_abbrev": "category",
-    "agency_type": "category",
-    "families": "string",
-}
-#: :meth:`Tables.flights_wide` / :func:`spacedata.load_flights`: flights with the names of the
-#: spacecraft's configuration and agency joined in.
-FLIGHTS_WIDE_DTYPES = {
-    **FLIGHT_DTYPES,
-    "config_name": "category",
-    "agency_name": "category",
-    "agency_abbrev": "category",
-    "agency_type": "category",
-}
 
 
 _DATA_TABLES = ("spacecraft", "configurations", "agencies", "families", "config_families")

@@ -22,7 +22,7 @@ and follows the same rules, so the two endpoints behave alike:
   durations do.
 
 It lives beside :mod:`spacedata.tidy` rather than in it so that each endpoint's record shape is
-read in one module of its own; the contract (``FLIGHT_DTYPES``) stays with the other tables'.
+read in one module of its own; its columns are declared in :mod:`spacedata.schema`.
 """
 
 from __future__ import annotations

@@ -187,7 +187,7 @@ def test_help_on_fetch_says_it_spends_quota():
 def test_the_readme_links_the_docs_and_the_dictionary():
     readme = (ROOT / "README.md").read_text()
     links = re.findall(r"\]\(([^)#]+)\)", readme)
-    assert "spacedata/dictionary.py" in links and "docs/index.md" in links
+    assert "spacedata/schema.py" in links and "docs/index.md" in links
     for link in links:
         if not link.startswith("http"):
             assert (ROOT / link).exists(), link
