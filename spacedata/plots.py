@@ -7,6 +7,15 @@ chart saved as PNG still says where its data came from), and an empty frame give
 says "No spacecraft match these filters" instead of an empty chart.
 Units: totals in years (365.25 days), per-spacecraft durations in days.
 
+Flights (the figures over a flights frame) count **flown** flights only (``flown`` True: the
+launch took place). A planned flight (``flown`` False: its ``launch_net`` a plan, often a
+placeholder of coarse precision) achieved no turnaround and no time in space; where planned
+flights are drawn at all (:func:`flights_per_year`) they are one trace apart, hatched, never
+stacked with flown ones. A flight whose status is not known (``flown`` NA) is not counted as
+flown either. Each flights chart says what it left out, and its subtitle how many flights
+are flown and planned. A spacecraft's ``flights_count`` is LL2's count of its flights
+(flown ones: a craft still waiting for its first launch has 0).
+
 Agencies are named by their abbreviation (``NASA``, ``RFSA``, ``SpX``), the full name on hover,
 the same vocabulary as the dashboard's filters and table.
 
@@ -24,6 +33,7 @@ figure validated and check that skipping it changes nothing.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -308,6 +318,10 @@ def flights_vs_time_in_space(
     if len(df) > MAX_POINTS:  # SVG stays responsive up to a few thousand points
         drawn = df.sample(MAX_POINTS, random_state=0)
         note = f"{MAX_POINTS:,} of {len(df):,} drawn, a random sample. "
+    # a log axis cannot show 0 days: say how many are not drawn (e.g. not flown yet)
+    unplaced = int((~(df["time_in_space_days"] > 0).fillna(False)).sum())
+    if unplaced:
+        note += f"{unplaced:,} spacecraft with no time in space (e.g. not flown yet) not drawn. "
     data = []
     for config, part in drawn.groupby("config_name", observed=True):
         names = _esc_all(part["name"])
@@ -471,8 +485,21 @@ def _records_in(of: pd.DataFrame | None, carrier: pd.DataFrame) -> int | None:
 
 
 def _subtitle(df: pd.DataFrame, note: str = "") -> str:
-    """How many spacecraft are shown and where they came from (plotly HTML, escaped)."""
-    return _esc(f"{note}{len(df):,} spacecraft shown · {source_line(df)}").replace("\n", "<br>")
+    """How many spacecraft are shown (and how many of them are known only from their flights)
+    and where they came from (plotly HTML, escaped)."""
+    return _esc(f"{note}{spacecraft_shown(df)} · {source_line(df)}").replace("\n", "<br>")
+
+
+def spacecraft_shown(df: pd.DataFrame) -> str:
+    """``55 spacecraft shown`` and, when some rows came from the spacecraft records flights
+    embed (``seen_in == "spacecraft_flights"``: the spacecraft endpoint's pages lacked them),
+    how many: ``55 spacecraft shown (35 known only from their flights)``."""
+    text = f"{len(df):,} spacecraft shown"
+    if "seen_in" in df.columns:
+        from_flights = int((df["seen_in"] == "spacecraft_flights").fillna(False).sum())
+        if from_flights:
+            text += f" ({from_flights:,} known only from their flights)"
+    return text
 
 
 def _title(title: str, subtitle: str, note: str = "") -> dict:
@@ -573,8 +600,12 @@ def _wrap(text: str, width: int = 72) -> list[str]:
 def flights_per_year(
     df: pd.DataFrame, by: str = "agency", *, top: int = MAX_GROUPS, compact: bool = False
 ) -> go.Figure:
-    """Stacked bars: flights per launch year (UTC), by agency or configuration; the ``top``
-    largest groups each get a colour, the rest are stacked as "other".
+    """Stacked bars: flown flights per launch year (UTC), by agency or configuration; the
+    ``top`` largest groups each get a colour, the rest are stacked as "other". Planned flights
+    (not flown yet) are one hatched bar a year beside them, never in the flown stack: their
+    year is that of their NET date (a plan, often a placeholder such as 2026-12-31 for "some
+    time in 2026"), and their hover says how exact it is ("NET 2026, year precision").
+    Flights of unknown status are left out, and said so.
 
     Args:
         by: ``"agency"`` or ``"configuration"``.
@@ -582,9 +613,11 @@ def flights_per_year(
     title = f"Flights per year, by {by.replace('_', ' ')}"
     if df.empty:
         return _flights_empty(title, df)
-    known = df["launch_net"].notna()
-    years = df.loc[known, "launch_net"].dt.year.astype(int)
-    groups = _top_groups(_labels(df.loc[known, _GROUPS[by]]), top)
+    known = df["launch_net"].notna().to_numpy()
+    flown = _flown(df) & known
+    planned = _planned(df) & known
+    years = df.loc[flown, "launch_net"].dt.year.astype(int)
+    groups = _top_groups(_labels(df.loc[flown, _GROUPS[by]]), top)
     counts = pd.crosstab(years, groups)
     order = counts.sum().sort_values(ascending=False).index.tolist()
     if OTHER in order:  # "other" at the top of the stack, last in the legend
@@ -600,20 +633,110 @@ def flights_per_year(
                 "x": col.index.tolist(),
                 "y": col.astype(float).tolist(),
                 "name": _esc(group),
+                "offsetgroup": "flown",
                 "hovertemplate": f"<b>{_esc(group)}</b> {names.get(group, '')}<br>"
-                + "%{x}: %{y} flights<extra></extra>",
+                + "%{x}: %{y} flights flown<extra></extra>",
             }
         )
+    if planned.any():
+        data.append(_planned_bars(df[planned]))
+    all_years = df.loc[flown | planned, "launch_net"].dt.year
+    span = int(all_years.max() - all_years.min()) if len(all_years) else 0
     layout = {
         "barmode": "stack",
-        "bargap": 0.1,
-        "xaxis": {"title": {"text": "launch year (UTC)"}},
+        "bargap": 0.15,
+        "bargroupgap": 0.05,
+        "xaxis": {
+            "title": {"text": "launch year (UTC); planned: year of the NET date"},
+            "tickformat": "d",
+            **({"dtick": 1} if span <= 12 else {}),
+        },
         "yaxis": {"title": {"text": "flights"}},
         "legend": _LEGEND_UNDER_TITLE,
     }
+    if not data:
+        return _flights_empty(
+            title, df, "No flown or planned flight here", _left_out(df, planned=False)
+        )
     left_out = int((~known).sum())
     note = f"{left_out:,} flights with no launch date not shown. " if left_out else ""
+    note += _left_out(df, planned=False)
     return _figure(data, layout, df, title, note, compact, _flights_subtitle)
+
+
+#: How planned flights are drawn in :func:`flights_per_year`: outlined and hatched, no fill of
+#: their own, so they never read as flown.
+PLANNED_MARKER = {
+    "color": "rgba(255,255,255,0)",
+    "line": {"color": "#555", "width": 1.5},
+    "pattern": {"shape": "/", "fgcolor": "#777", "bgcolor": "white", "size": 7, "solidity": 0.3},
+}
+PLANNED_NAME = "Planned (NET date, not flown yet)"
+
+
+def _planned_bars(planned: pd.DataFrame) -> dict:
+    """One bar a NET year of the planned flights, its hover listing how exact their dates are
+    (``3 × NET 2026, year precision``)."""
+    years = planned["launch_net"].dt.year.astype(int)
+    labels = [
+        net_label(t, p)
+        for t, p in zip(planned["launch_net"].tolist(), _precisions(planned).tolist(), strict=True)
+    ]
+    part = pd.DataFrame({"year": years.to_numpy(), "label": labels})
+    xs, ys, texts = [], [], []
+    for year, g in part.groupby("year", sort=True):
+        counts = g["label"].value_counts(sort=False)
+        lines = [f"{n} × {_esc(label)}" if n > 1 else _esc(label) for label, n in counts.items()]
+        if len(lines) > 8:
+            lines = [*lines[:8], f"… and {len(lines) - 8} more dates"]
+        xs.append(int(year))
+        ys.append(float(len(g)))
+        texts.append("<br>".join(lines))
+    return {
+        "type": "bar",
+        "x": xs,
+        "y": ys,
+        "name": PLANNED_NAME,
+        "offsetgroup": "planned",
+        "marker": PLANNED_MARKER,
+        "customdata": texts,
+        "hovertemplate": "<b>Planned, not flown yet</b><br>%{y} flights with a NET date in %{x}:"
+        "<br>%{customdata}<extra></extra>",
+    }
+
+
+_QUARTER = re.compile(r"quarter\s*([1-4])", re.I)
+_HALF = re.compile(r"(?:year\s*)?half\s*([12])", re.I)
+
+
+def net_label(net: pd.Timestamp, precision: object) -> str:
+    """A planned launch's NET date as exact as its precision says (LL2's ``net_precision``
+    name): ``NET 2026, year precision``, ``NET 2026 Q4, quarter 4 precision``, ``NET 2027 H1,
+    year half 1 precision``, ``NET Sep 2026, month precision``, ``NET 2026-07-23 22:45 UTC,
+    minute precision``. An unknown precision name is shown as given, with the full date; a
+    missing one says so."""
+    if pd.isna(net):
+        return "no NET date"
+    name = str(precision).strip() if isinstance(precision, str) else ""
+    key = name.casefold()
+    quarter, half = _QUARTER.fullmatch(name), _HALF.fullmatch(name)
+    if key in ("year", "fiscal year"):
+        when = f"{net.year}"
+    elif quarter:
+        when = f"{net.year} Q{quarter.group(1)}"
+    elif half:
+        when = f"{net.year} H{half.group(1)}"
+    elif key == "month":
+        when = f"{net:%b %Y}"
+    elif key in ("week", "day", "morning", "afternoon", "evening", "night"):
+        when = f"{net:%Y-%m-%d}"
+    elif key == "hour":
+        when = f"{net:%Y-%m-%d %H}h UTC"
+    elif key == "second":
+        when = f"{net:%Y-%m-%d %H:%M:%S} UTC"
+    else:
+        when = f"{net:%Y-%m-%d %H:%M} UTC"
+    return f"NET {when}, " + (f"{key} precision" if name else "precision not given")
 
 
 def cumulative_time_in_space(
@@ -621,8 +744,9 @@ def cumulative_time_in_space(
 ) -> go.Figure:
     """Lines: time in space accumulated over the years, in years (``duration_days`` / 365.25
     summed in launch order), one line per agency or configuration (``top`` of them, the rest as
-    "other"). A flight's whole duration counts at its launch date; flights with no duration
-    (still in space, or unknown) add nothing and are counted in the subtitle.
+    "other"), over flown flights only (planned ones, and any of unknown status, are counted in
+    the note). A flight's whole duration counts at its launch date; flown flights with no
+    duration (still in space, or unknown) add nothing and are counted in the note too.
 
     Args:
         by: ``"agency"`` or ``"configuration"``.
@@ -630,9 +754,14 @@ def cumulative_time_in_space(
     title = f"Time in space accumulated, by {by.replace('_', ' ')} (years)"
     if df.empty:
         return _flights_empty(title, df)
-    ok = df["launch_net"].notna() & df["duration_days"].notna()
+    flown = _flown(df)
+    ok = pd.Series(
+        flown & df["launch_net"].notna().to_numpy() & df["duration_days"].notna().to_numpy(),
+        index=df.index,
+    )
     if not ok.any():
-        return _flights_empty(title, df, "No flight in this frame has a duration", "")
+        what = "No flown flight in this frame has a duration"
+        return _flights_empty(title, df, what, _left_out(df))
     part = df.loc[ok, ["launch_net", "duration_days"]].copy()
     part["group"] = _top_groups(_labels(df.loc[ok, _GROUPS[by]]), top)
     part = part.sort_values("launch_net", kind="stable")
@@ -659,20 +788,23 @@ def cumulative_time_in_space(
         "yaxis": {"title": {"text": "years in space (cumulative)"}},
         "legend": _LEGEND_UNDER_TITLE,
     }
-    left_out = int((~ok).sum())
+    left_out = int((~ok.to_numpy() & flown).sum())
     note = (
-        f"{left_out:,} flights with no duration or launch date (e.g. still in space) add nothing. "
+        f"{left_out:,} flown flights with no duration or launch date (e.g. still in space) "
+        "add nothing. "
         if left_out
         else ""
     )
+    note += _left_out(df)
     return _figure(data, layout, df, title, note, compact, _flights_subtitle)
 
 
 def turnaround_per_flight(
     df: pd.DataFrame, *, window: int = 25, top: int = MAX_GROUPS, compact: bool = False
 ) -> go.Figure:
-    """Turnaround of reused spacecraft: one point per flight that had a previous flight of
-    the same spacecraft (its ``turn_around_time_days``: days since that flight), against its
+    """Turnaround of reused spacecraft: one point per flown flight that had a previous flight
+    of the same spacecraft (its ``turn_around_time_days``: days since that flight; LL2's
+    forecast for a planned flight is not a turnaround, and is left out), against its
     launch date, coloured by configuration (``top`` of them, the rest as "other"), on a log
     axis; and a line, the rolling median of the ``window`` flights around each (centred, over
     all configurations), for the trend. At most :data:`MAX_POINTS` points (a random sample
@@ -681,14 +813,18 @@ def turnaround_per_flight(
     if df.empty:
         return _flights_empty(title, df)
     days = df["turn_around_time_days"]
-    ok = (days > 0).fillna(False) & df["launch_net"].notna()
+    flown = _flown(df)
+    ok = pd.Series(
+        flown & (days > 0).fillna(False).to_numpy() & df["launch_net"].notna().to_numpy(),
+        index=df.index,
+    )
     if not ok.any():
         return _flights_empty(
             title,
             df,
             "No reused spacecraft here",
-            "No flight in this frame follows an earlier flight of the same spacecraft, "
-            "so there is no turnaround to show.",
+            "No flown flight in this frame follows an earlier flight of the same spacecraft, "
+            "so there is no turnaround to show. " + _left_out(df),
         )
     reused = df[ok.to_numpy()].sort_values("launch_net", kind="stable")
     when = reused["launch_net"].dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M")
@@ -736,11 +872,12 @@ def turnaround_per_flight(
         "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days since previous flight (log)"}},
         "legend": _LEGEND_UNDER_TITLE,
     }
-    first = int(len(df) - ok.sum())
+    first = int(flown.sum() - ok.sum())
     note += (
         f"{len(reused):,} reflights of {reused['spacecraft_id'].nunique():,} spacecraft; "
         f"{first:,} first flights (or with no turnaround) have none. "
     )
+    note += _left_out(df)
     return _figure(data, layout, df, title, note, compact, _flights_subtitle)
 
 
@@ -792,9 +929,69 @@ def _top_groups(labels: pd.Series, top: int) -> pd.Series:
 
 
 def _flights_subtitle(df: pd.DataFrame, note: str = "") -> str:
-    """How many flights are shown and where they came from (plotly HTML, escaped)."""
+    """How many flights are shown (flown, planned, of unknown status) and where they came from
+    (plotly HTML, escaped)."""
     line = flights_source_line(df)
-    return _esc(f"{note}{len(df):,} flights shown · {line}").replace("\n", "<br>")
+    return _esc(f"{note}{flights_shown(df)} · {line}").replace("\n", "<br>")
+
+
+def flight_status_counts(df: pd.DataFrame) -> dict[str, int]:
+    """How many flights of ``df`` are ``flown``, ``planned`` and of ``unknown`` status (NA)."""
+    flown, planned = _flown(df), _planned(df)
+    return {
+        "flown": int(flown.sum()),
+        "planned": int(planned.sum()),
+        "unknown": int(len(df) - flown.sum() - planned.sum()),
+    }
+
+
+def flights_shown(df: pd.DataFrame) -> str:
+    """``38 flights shown (27 flown, 11 planned)`` (and ``, 1 of unknown status``)."""
+    n = flight_status_counts(df)
+    parts = [f"{n['flown']:,} flown", f"{n['planned']:,} planned"]
+    if n["unknown"]:
+        parts.append(f"{n['unknown']:,} of unknown status")
+    return f"{len(df):,} flights shown ({', '.join(parts)})"
+
+
+def _flown(df: pd.DataFrame) -> np.ndarray:
+    """Flights that flew (``flown`` True); NA (unknown status) is not flown. A frame without
+    the column (made before spacedata knew planned flights) counts every flight as flown."""
+    if "flown" not in df.columns:
+        return np.ones(len(df), dtype=bool)
+    return df["flown"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _planned(df: pd.DataFrame) -> np.ndarray:
+    """Flights that have not flown yet (``flown`` False; not NA)."""
+    if "flown" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return (~df["flown"].astype("boolean")).fillna(False).to_numpy(dtype=bool)
+
+
+def _precisions(df: pd.DataFrame) -> pd.Series:
+    if "launch_net_precision" not in df.columns:
+        return pd.Series([None] * len(df), index=df.index, dtype=object)
+    return df["launch_net_precision"].astype(object).where(df["launch_net_precision"].notna())
+
+
+def _left_out(df: pd.DataFrame, planned: bool = True) -> str:
+    """What a chart of flown flights did not count: ``11 planned flights not counted.`` (with
+    ``planned=False``, for a chart that draws them apart, only those of unknown status)."""
+    n = flight_status_counts(df)
+    out = []
+    if planned and n["planned"]:
+        out.append(f"{n['planned']:,} planned {_flights_word(n['planned'])} not counted")
+    if n["unknown"]:
+        out.append(
+            f"{n['unknown']:,} {_flights_word(n['unknown'])} of unknown status (not known to "
+            "have flown) not counted"
+        )
+    return "; ".join(out) + ". " if out else ""
+
+
+def _flights_word(n: int) -> str:
+    return "flight" if n == 1 else "flights"
 
 
 def _flights_empty(

@@ -14,7 +14,9 @@ import pytest
 
 import spacedata
 from spacedata import plots
+from spacedata.snapshot import import_captures
 from spacedata.synthetic import write_synthetic_snapshot
+from tests.conftest import SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +26,18 @@ def flights(tmp_path_factory) -> pd.DataFrame:
     df = spacedata.load_flights(out)
     assert len(df) > 200 and df["turn_around_time_days"].notna().any()
     return df
+
+
+@pytest.fixture(scope="module")
+def no_flights(tmp_path_factory) -> pd.DataFrame:
+    """The flights frame of a source without flights: a snapshot of the two real spacecraft
+    captures only (the bundled sample now holds flights too)."""
+    captures = sorted(SEEDS.glob("*.txt"))
+    if not captures:
+        pytest.skip("the captures in ../shared/seeds are not beside this clone")
+    out = tmp_path_factory.mktemp("captures") / "snap"
+    import_captures(captures, out)
+    return spacedata.load_flights(out)
 
 
 def _frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -95,7 +109,7 @@ def test_cumulative_time_in_space_sums_durations_in_launch_order(flights):
     assert finals == pytest.approx({str(k): v for k, v in totals.items()}, abs=1e-3)
     undated = int(flights["duration_days"].isna().sum())
     sub = fig.layout.title.subtitle.text
-    assert (f"{undated:,} flights with no duration" in sub) == (undated > 0)
+    assert (f"{undated:,} flown flights with no duration" in sub) == (undated > 0)
 
 
 def test_turnaround_points_and_rolling_median(flights):
@@ -149,8 +163,8 @@ def test_subtitles_count_flights_and_say_synthetic(flights, build):
     "build",
     [plots.flights_per_year, plots.cumulative_time_in_space, plots.turnaround_per_flight],
 )
-def test_a_source_without_flights_gives_one_message_and_how_to_fetch(build):
-    empty = spacedata.load_flights("bundled")
+def test_a_source_without_flights_gives_one_message_and_how_to_fetch(build, no_flights):
+    empty = no_flights
     assert empty.empty
     fig = build(empty)
     assert len(fig.data) == 0  # no empty axes
@@ -168,3 +182,95 @@ def test_a_frame_filtered_to_nothing_says_no_match(flights):
     (note,) = fig.layout.annotations
     assert "No flights match these filters" in note.text
     assert "spacedata fetch" not in note.text
+
+
+# ----------------------------------------------------------------- planned and unknown flights
+
+
+@pytest.fixture(scope="module")
+def mixed(flights) -> pd.DataFrame:
+    """The synthetic flights (all flown) with 30 made planned (coarse NET dates) and 4 of
+    unknown status (``flown`` NA), each with a turnaround and a duration that must not count."""
+    df = _frame(flights)
+    df["launch_net_precision"] = df["launch_net_precision"].cat.add_categories(
+        [
+            c
+            for c in ("Year", "Quarter 4", "Month")
+            if c not in df["launch_net_precision"].cat.categories
+        ]
+    )
+    planned = df.index[::7][:30]
+    unknown = df.index[4::13][:4].difference(planned)
+    df.loc[planned, "flown"] = False
+    df.loc[unknown, "flown"] = pd.NA
+    precisions = ["Year", "Quarter 4", "Month"]
+    for i, idx in enumerate(planned):
+        df.loc[idx, "launch_net_precision"] = precisions[i % 3]
+        df.loc[idx, "launch_net"] = pd.Timestamp("2031-12-31", tz="UTC")
+    df.loc[planned.union(unknown), "turn_around_time_days"] = 4321.0  # a forecast, at most
+    df.loc[planned.union(unknown), "duration_days"] = 100.0
+    df.attrs = dict(flights.attrs)
+    assert len(unknown) == 4 and len(planned) == 30
+    return df
+
+
+def test_flights_per_year_draws_planned_flights_apart_and_leaves_unknown_out(mixed):
+    fig = plots.flights_per_year(mixed)
+    (planned,) = [t for t in fig.data if t.name.startswith("Planned")]
+    flown = [t for t in fig.data if not t.name.startswith("Planned")]
+    n_flown = int(mixed["flown"].fillna(False).sum())
+    assert sum(sum(t.y) for t in flown) == n_flown == len(mixed) - 34
+    assert list(planned.x) == [2031] and list(planned.y) == [30.0]
+    assert planned.marker.pattern.shape == "/" and planned.offsetgroup != flown[0].offsetgroup
+    (hover,) = planned.customdata
+    assert "10 × NET 2031, year precision" in hover
+    assert "10 × NET 2031 Q4, quarter 4 precision" in hover
+    assert "10 × NET Dec 2031, month precision" in hover
+    text = fig.layout.title.subtitle.text
+    assert "4 flights of unknown status" in text and "not counted" in text
+    assert (
+        f"{len(mixed):,} flights shown ({n_flown:,} flown, 30 planned, 4 of unknown status)" in text
+    )
+
+
+@pytest.mark.parametrize(
+    "precision, label",
+    [
+        ("Year", "NET 2026, year precision"),
+        ("Quarter 4", "NET 2026 Q4, quarter 4 precision"),
+        ("Year Half 1", "NET 2026 H1, year half 1 precision"),
+        ("Month", "NET Dec 2026, month precision"),
+        ("Day", "NET 2026-12-31, day precision"),
+        ("Minute", "NET 2026-12-31 00:00 UTC, minute precision"),
+        ("Fortnight", "NET 2026-12-31 00:00 UTC, fortnight precision"),  # unknown: as given
+        (None, "NET 2026-12-31 00:00 UTC, precision not given"),
+    ],
+)
+def test_net_labels_say_how_exact_a_planned_date_is(precision, label):
+    assert plots.net_label(pd.Timestamp("2026-12-31", tz="UTC"), precision) == label
+
+
+def test_turnaround_and_time_in_space_count_flown_flights_only(mixed):
+    fig = plots.turnaround_per_flight(mixed)
+    flown = mixed["flown"].fillna(False).astype(bool)
+    reused = mixed[flown & (mixed["turn_around_time_days"] > 0)]
+    assert sum(len(t.y) for t in fig.data if t.mode == "markers") == len(reused)
+    assert 4321.0 not in [y for t in fig.data if t.mode == "markers" for y in t.y]
+    sub = fig.layout.title.subtitle.text
+    assert "30 planned flights not counted" in sub and "4 flights of unknown status" in sub
+    cum = plots.cumulative_time_in_space(mixed)
+    total = sum(t.y[-1] for t in cum.data)
+    assert total == pytest.approx(mixed.loc[flown, "duration_days"].sum() / 365.25, abs=1e-2)
+    assert "30 planned flights not counted" in cum.layout.title.subtitle.text
+
+
+def test_only_planned_flights_give_a_message_not_empty_axes(mixed):
+    planned = _frame(mixed[mixed["flown"].eq(False).fillna(False)])
+    for build in (plots.turnaround_per_flight, plots.cumulative_time_in_space):
+        fig = build(planned)
+        assert len(fig.data) == 0
+        assert "30 planned flights not counted" in fig.layout.annotations[0].text.replace(
+            "<br>", " "
+        )
+    per_year = plots.flights_per_year(planned)
+    assert [t.name for t in per_year.data] == [plots.PLANNED_NAME]
