@@ -25,7 +25,14 @@ import numpy as np
 
 from .errors import DurationWarning
 
-_SIMPLE = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+#: ``P[n]D``, ``T[n]H[n]M[n]S``: the integer form LL2 sends. Up to 12 digits a field keeps the
+#: sum in int64; longer fields go to the exact parser.
+_SIMPLE = re.compile(
+    r"P(?:(?P<d>\d{1,12})D)?(?:T(?:(?P<h>\d{1,12})H)?(?:(?P<m>\d{1,12})M)?(?:(?P<s>\d{1,12})S)?)?"
+)
+#: The most whole seconds ``timedelta64[ns]`` holds.
+_MAX_SECONDS = (2**63 - 1) // 10**9
+_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _NAT = np.timedelta64("NaT", "ns")
 #: The longest duration ``timedelta64[ns]`` holds (106751 days 23:47:16.854775).
 MAX_DURATION = timedelta(microseconds=(2**63 - 1) // 1000)
@@ -79,14 +86,48 @@ def _too_long(text: str) -> str:
 
 
 def to_timedelta64(values: Sequence[object], ids: Sequence, field: str) -> np.ndarray:
-    """Convert a column of durations to ``timedelta64[ns]``, following the module's policy.
+    """A column of ISO 8601 durations as ``timedelta64[ns]``, following the module's policy.
 
-    Integer ``P..DT..H..M..S`` strings (all LL2 sends) are checked by a vectorised regex and
-    converted by pandas' C parser, which is exact for them; anything else goes through
-    :func:`parse_duration` one distinct value at a time. Non-string values (numbers, objects)
-    and bad strings become NaT, and one :class:`DurationWarning` names them with ``ids``
-    (parallel to ``values``). Never raises for a bad value.
+    The form LL2 sends (``P4DT22H42M47S``: integer days, hours, minutes, seconds) is converted
+    exactly in one vectorised pass (pyarrow's regex and integer arithmetic; without pyarrow,
+    pandas' C parser, about 6x slower). Everything else (other ISO forms such as fractional
+    seconds, bad strings, non-strings, durations too long for ``timedelta64[ns]``) goes through
+    :func:`parse_duration` one distinct value at a time. Bad values become NaT, and one
+    :class:`DurationWarning` for the field names them with ``ids`` (parallel to ``values``).
+    Never raises for a bad value.
     """
+    out = np.full(len(values), _NAT)
+    if not len(values):
+        return out
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # no `parquet` extra: the pandas path
+        out[:] = _exact(list(values), list(ids), field)
+        return out
+    text = pa.array([v if type(v) is str else None for v in values], type=pa.string())
+    parts = pc.extract_regex(text, f"^{_SIMPLE.pattern}$")
+    total = given = None
+    for name, unit in _SECONDS.items():
+        group = pc.struct_field(parts, name)
+        present = pc.not_equal(group, "")
+        given = present if given is None else pc.or_(given, present)
+        term = pc.multiply(pc.cast(pc.if_else(present, group, "0"), pa.int64()), unit)
+        total = term if total is None else pc.add(total, term)
+    ok = pc.and_(given, pc.invert(pc.ends_with(text, "T")))
+    ok = pc.fill_null(pc.and_(ok, pc.less_equal(total, _MAX_SECONDS)), False)
+    mask = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
+    seconds = np.asarray(pc.if_else(ok, total, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    out[mask] = (seconds[mask] * 10**9).view("m8[ns]")
+    rest = np.flatnonzero(~mask & np.array([v is not None for v in values], dtype=bool))
+    if len(rest):
+        out[rest] = _exact([values[i] for i in rest], [ids[i] for i in rest], field)
+    return out
+
+
+def _exact(values: Sequence[object], ids: Sequence, field: str) -> np.ndarray:
+    """The policy without pyarrow: integer forms through pandas' C parser (exact for them),
+    anything else through :func:`parse_duration`, one distinct value at a time."""
     import pandas as pd
 
     raw = values
@@ -133,7 +174,7 @@ def to_timedelta64(values: Sequence[object], ids: Sequence, field: str) -> np.nd
             f"{len(hits)} {field} value(s) set to NaT ({shown}{more}): {reasons}. "
             "The records are kept; see spacedata.durations for the policy.",
             DurationWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return out
 

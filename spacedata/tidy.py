@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .durations import to_timedelta64
+from .durations import to_timedelta64 as durations
 from .endpoints import ENDPOINTS, SPACECRAFT, SPACECRAFT_FLIGHTS
 from .errors import ConsistencyWarning, RecordWarning, RejectedRecordWarning
 from .provenance import Provenance
@@ -535,62 +535,6 @@ def _mismatch(notes: list[str], message: str) -> None:
     notes.append("Mismatch: " + message)
     log.warning(message)
     warnings.warn(message, ConsistencyWarning, stacklevel=4)
-
-
-#: ``P[n]D``, ``T[n]H[n]M[n]S``: what LL2 sends. Up to 12 digits a field keeps the sum in int64.
-_ISO_SIMPLE = (
-    r"^P(?:(?P<d>\d{1,12})D)?(?:T(?:(?P<h>\d{1,12})H)?(?:(?P<m>\d{1,12})M)?(?:(?P<s>\d{1,12})S)?)?$"
-)
-#: The most whole seconds ``timedelta64[ns]`` holds.
-_MAX_SECONDS = (2**63 - 1) // 10**9
-_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-
-
-def durations(values: list, ids: list, field: str) -> np.ndarray:
-    """A column of ISO 8601 durations as ``timedelta64[ns]``, by the policy of
-    :mod:`spacedata.durations`.
-
-    The form LL2 sends (``P4DT22H42M47S``: integer days, hours, minutes, seconds, any number
-    of digits each) is converted exactly in one vectorised pass (pyarrow's regex and integer
-    arithmetic). Everything else (other ISO forms, bad strings, non-strings, durations too
-    long for ``timedelta64[ns]``) goes to :func:`spacedata.durations.to_timedelta64`, which
-    converts or nulls it and warns once for the field, naming ids.
-
-    (pandas' own ISO parser is both slower here, as it goes through Python objects, and wrong
-    for LL2's form: it refuses hour and minute fields of three digits or more, ``PT100H``.)
-    """
-    out = np.full(len(values), np.timedelta64("NaT", "ns"))
-    if not values:
-        return out
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # no `parquet` extra: the exact per-value path (about 6x slower)
-        out[:] = to_timedelta64(list(values), list(ids), field)
-        return out
-    if _types(values) <= _STR:
-        text = pa.array(values, type=pa.string())
-    else:  # non-strings are the policy's to refuse
-        text = pa.array([v if type(v) is str else None for v in values], type=pa.string())
-    parts = pc.extract_regex(text, _ISO_SIMPLE)
-    total = None
-    given = None
-    for name, unit in _SECONDS.items():
-        group = pc.struct_field(parts, name)
-        present = pc.not_equal(group, "")
-        given = present if given is None else pc.or_(given, present)
-        number = pc.cast(pc.if_else(present, group, "0"), pa.int64())
-        term = pc.multiply(number, unit)
-        total = term if total is None else pc.add(total, term)
-    ok = pc.and_(given, pc.invert(pc.ends_with(text, "T")))
-    ok = pc.fill_null(pc.and_(ok, pc.less_equal(total, _MAX_SECONDS)), False)
-    mask = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
-    seconds = np.asarray(pc.if_else(ok, total, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    out[mask] = (seconds[mask] * 10**9).view("m8[ns]")
-    rest = np.flatnonzero(~mask & np.array([v is not None for v in values], dtype=bool))
-    if len(rest):
-        out[rest] = to_timedelta64([values[i] for i in rest], [ids[i] for i in rest], field)
-    return out
 
 
 def check_dtypes(frame: pd.DataFrame, contract: dict[str, str]) -> list[str]:

@@ -210,7 +210,7 @@ def test_parquet_keeps_dtypes_and_provenance_without_the_local_path(tables, snap
 
 def test_parquet_without_pyarrow_is_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys):
     # As if pyarrow were not installed. (Its parquet module only: loading the tables needs
-    # pyarrow itself today, in tidy.durations.)
+    # pyarrow itself today, in durations.to_timedelta64.)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     out = tmp_path / "sc.parquet"
     assert main(["export", "--source", "bundled", "--out", str(out)]) == 1

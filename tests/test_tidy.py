@@ -219,3 +219,21 @@ def test_hours_or_minutes_of_three_digits_convert_exactly():
         pd.Timedelta(days=1, minutes=1000),
         pd.Timedelta(minutes=59),
     ]
+
+
+def test_durations_without_pyarrow_are_the_same():
+    """The fast path (pyarrow) and the path without it (``_exact``, what an install without
+    pyarrow runs) follow one policy, value for value. (pandas 3 backs its strings with pyarrow
+    when it is installed, so its absence cannot be simulated in this process.)"""
+    from spacedata import durations
+
+    values = ["P4DT22H42M47S", "PT100H", "P330DT21H55M25.711338S", "P1Y", "PT", None, 12]
+    values += ["P" + "9" * 13 + "D", "P1W", "PT1.5H", "P0D", "-P1D"]
+    ids = list(range(len(values)))
+    with pytest.warns(DurationWarning) as fast_warned:
+        fast = durations.to_timedelta64(values, ids, "t")
+    with pytest.warns(DurationWarning) as exact_warned:
+        exact = durations._exact(values, ids, "t")
+    assert fast.tolist() == exact.tolist()
+    assert str(fast_warned[0].message) == str(exact_warned[0].message)
+    assert pd.Timedelta(fast[2]) == pd.Timedelta(days=330, hours=21, minutes=55, seconds=25.711338)
