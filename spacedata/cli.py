@@ -2,8 +2,9 @@
 
 Exit codes: 0 done (``fetch``: a complete, verified snapshot was written; ``diff``: compared,
 whether or not anything changed); 3 ``fetch`` did not complete (nothing was replaced; the
-message says what is missing and when or how to run again); 1 any other error, always as one
-line; 2 a usage error.
+message says what is missing and when or how to run again: a page refused, a redirect off the
+API's host, a refused key, the quota, a full disk...); 1 any other error, always as one line;
+2 a usage error.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ _SHOW_WARNING = warnings.showwarning
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    from .errors import FetchError, SpacedataError
+    from .errors import FetchError, SnapshotWriteError, SpacedataError
 
     warnings.simplefilter("default")
     warnings.showwarning = _show_warning
     try:
         return args.run(args) or 0
-    except FetchError as exc:
+    except (FetchError, SnapshotWriteError) as exc:
         incomplete = args.run is _fetch
         word = "incomplete" if incomplete else "error"
         print(f"spacedata: {word}: {_one_line(exc)}", file=sys.stderr)
@@ -331,7 +332,7 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _cache_line() -> str:
-    from .client import CACHE_FILE
+    from .transport import CACHE_FILE
 
     path = config.cache_dir() / CACHE_FILE
     if not path.is_file():

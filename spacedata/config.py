@@ -9,6 +9,7 @@ Environment variables:
     SPACEDATA_OFFLINE    "1" to answer from the HTTP cache only, never the network.
     SPACEDATA_HTTP_DEADLINE  seconds one request may take in all (default 60).
     SPACEDATA_HTTP_BACKOFF   seconds of the first retry wait; later waits double (default 0.5).
+    SPACEDATA_HTTP_MAX_BYTES the largest answer taken, decoded (default 32000000: 32 MB).
     SPACEDATA_DASHBOARD_SOURCE  the dashboard's source: "best" (default: the latest snapshot,
                          else a fresh sync if LL2 answers fast, else the bundled sample),
                          "bundled", "local", "live" or "auto".
@@ -52,8 +53,34 @@ def redact(text: str) -> str:
 
 
 def api_token() -> str | None:
-    """The API key from ``SPACEDATA_API_TOKEN``, or None."""
-    return os.environ.get("SPACEDATA_API_TOKEN", "").strip() or None
+    """The API key from ``SPACEDATA_API_TOKEN`` (surrounding whitespace and line ends, as an
+    editor on Windows leaves them, trimmed), or None.
+
+    Raises:
+        ValueError: the key holds a control character (a carriage return, a newline...) or a
+            space: it could not be sent as a header. The message never shows the key.
+    """
+    value = os.environ.get("SPACEDATA_API_TOKEN", "").strip()
+    return check_token(value, "SPACEDATA_API_TOKEN") if value else None
+
+
+_CONTROL_NAMES = {"\r": "a carriage return (CR)", "\n": "a newline", "\t": "a tab"}
+
+
+def check_token(token: str, where: str) -> str:
+    """``token`` if it can be sent as ``Authorization: Token <key>``; else ValueError naming
+    ``where`` and what is wrong, never the key itself."""
+    for i, ch in enumerate(token):
+        if not ("!" <= ch <= "~"):
+            what = _CONTROL_NAMES.get(ch) or (
+                "a space" if ch == " " else f"the character U+{ord(ch):04X}"
+            )
+            raise ValueError(
+                f"{where} holds {what} at position {i + 1} of {len(token)}, so it cannot be sent "
+                "as the API key; set it to the key alone, e.g. with `export "
+                "SPACEDATA_API_TOKEN=...` (a file saved with Windows line ends adds a CR)."
+            )
+    return token
 
 
 def cache_dir(override: str | os.PathLike | None = None) -> Path:
@@ -93,6 +120,20 @@ def http_deadline(default: float) -> float:
 def http_backoff(default: float) -> float:
     """Seconds of the first retry wait (``SPACEDATA_HTTP_BACKOFF``), else ``default``."""
     return _seconds("SPACEDATA_HTTP_BACKOFF", default)
+
+
+def http_max_bytes(default: int = 32_000_000) -> int:
+    """The largest answer the client takes, decoded (``SPACEDATA_HTTP_MAX_BYTES``, in bytes),
+    else ``default`` (32 MB)."""
+    value = os.environ.get("SPACEDATA_HTTP_MAX_BYTES", "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit() or not 1024 <= int(value) <= 2**40:
+        raise ValueError(
+            f"SPACEDATA_HTTP_MAX_BYTES={value!r}: give a number of bytes (at least 1024), e.g. "
+            f"{default}."
+        )
+    return int(value)
 
 
 def _seconds(var: str, default: float) -> float:

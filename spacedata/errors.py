@@ -18,15 +18,29 @@ class FetchError(SpacedataError):
 
 
 class RateLimitError(FetchError):
-    """LL2 answered 429: the hourly quota is used up. ``retry_after`` is in seconds."""
+    """LL2 answered 429: the hourly quota is used up. ``retry_after`` is in seconds: validated
+    and capped (at most a day; None when LL2 said nothing usable); ``asked`` is what LL2 said."""
 
-    def __init__(self, message: str, retry_after: float | None, partial: Any = None):
+    def __init__(
+        self,
+        message: str,
+        retry_after: float | None,
+        partial: Any = None,
+        asked: float | None = None,
+    ):
         super().__init__(message, partial)
         self.retry_after = retry_after
+        self.asked = retry_after if asked is None else asked
 
 
 class ApiError(FetchError):
     """LL2 answered with something that is not a usable page (5xx, HTML, invalid JSON)."""
+
+
+class AuthError(ApiError):
+    """LL2 refused the request (HTTP 401 or 403): the API key (``SPACEDATA_API_TOKEN``), the
+    credentials of the base URL, or a permission. Retrying does not help; the message says
+    what to check."""
 
 
 class NetworkError(FetchError):
@@ -49,6 +63,11 @@ class QuotaError(SpacedataError):
 
 class SnapshotError(SpacedataError):
     """A snapshot directory is missing, incomplete on disk, or fails its checksums."""
+
+
+class SnapshotWriteError(SnapshotError):
+    """A snapshot could not be written (disk full, read-only, permissions). The message names
+    the directory; nothing was replaced, the last good snapshot is unchanged."""
 
 
 class SpacedataWarning(UserWarning):

@@ -1,31 +1,31 @@
 """The one door to the data: choose a source and load tables (:func:`load_tables`), or sync
-LL2 into a snapshot (:func:`fetch`). Notebooks, the dashboard and the CLI all come through here,
-so the policy (fallbacks, quota, waiting, what counts as complete) lives in one place."""
+LL2 into a snapshot (:func:`fetch`). Notebooks, the dashboard and the CLI all come through here.
+
+A thin door: choosing the source and the fallbacks are here; HTTP is
+:mod:`spacedata.transport`'s, paging :mod:`spacedata.paging`'s, and the quota (plans, waiting,
+what fits) :mod:`spacedata.quota`'s."""
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import _pages, config
+from . import _pages, config, quota
 from . import endpoints as _endpoints
-from .client import LL2Client, Sync, SyncResult, calls_for
+from .client import LL2Client
 from .endpoints import DEFAULT_ENDPOINTS, ENDPOINTS
 from .errors import (
     FetchError,
     IncompleteError,
-    QuotaExhaustedError,
-    RateLimitError,
     SnapshotError,
+    SnapshotWriteError,
     SourceWarning,
     SpacedataError,
 )
@@ -48,12 +48,8 @@ SOURCES = ("auto", "live", "snapshot", "local", "bundled")
 #: about 18 calls, more than the 15 an hour LL2 allows without a key, and a load cannot wait:
 #: ``spacedata fetch`` (:func:`fetch`) reads them all, waiting if it must.
 LIVE_ENDPOINTS = ("spacecraft",)
-#: Waits in a row that bring no new page before :func:`fetch` gives up.
-MAX_IDLE_WAITS = 3
-#: Seconds to wait after a 429 that says nothing about when to come back.
-DEFAULT_WAIT_S = 60.0
 
-Report = Callable[[str, str], None]
+Report = quota.Report
 
 
 def load_tables(
@@ -270,9 +266,11 @@ def fetch(
             pages involved.
         RateLimitError, ApiError, NetworkError, NotCachedError: the sync stopped early;
             nothing was replaced.
+        SnapshotWriteError: the snapshot could not be written (disk full, read-only); the
+            message names the directory. Nothing was replaced.
         ValueError: an unknown endpoint or parameter; nothing was requested.
     """
-    from .snapshot import partial_path, write_snapshot
+    from .snapshot import partial_path
 
     names = _endpoints.names(endpoints)
     out = Path(out).expanduser() if out is not None else default_snapshot_dir()
@@ -281,29 +279,29 @@ def fetch(
     try:
         sync = client.sync(names, params, refresh=refresh)
         try:
-            result = _run(
+            result = quota.drive(
                 sync,
-                client,
-                refresh=refresh,
+                client.throttle,
                 budgeted=check_quota and not client.offline,
                 wait=wait,
                 sleep=sleep or _sleep,
                 report=report or _log_report,
+                refresh=refresh,
                 out=out,
             )
         except FetchError as exc:
-            if allow_partial and isinstance(exc.partial, SyncResult) and exc.partial.pages:
-                write_snapshot(exc.partial, out, allow_partial=True)
+            if allow_partial and isinstance(exc.partial, quota.SyncResult) and exc.partial.pages:
+                _write(exc.partial, out, allow_partial=True)
                 exc.args = (f"{exc} The partial result was kept in {partial_path(out)}.",)
             raise
     finally:
         if own:
             client.close()
     if result.complete:
-        return write_snapshot(result, out)
+        return _write(result, out)
     kept = ""
     if allow_partial:
-        write_snapshot(result, out, allow_partial=True)
+        _write(result, out, allow_partial=True)
         kept = f" The partial result was kept in {partial_path(out)}."
     raise IncompleteError(
         f"The sync is incomplete ({'; '.join(result.problems)}); {out} was not replaced.{kept} "
@@ -313,76 +311,22 @@ def fetch(
     )
 
 
-def _run(
-    sync: Sync,
-    client: LL2Client,
-    *,
-    refresh: bool,
-    budgeted: bool,
-    wait: bool,
-    sleep: Callable[[float], None],
-    report: Report,
-    out: Path,
-) -> SyncResult:
-    """Plan, then read what the quota allows, waiting through windows if asked."""
-    if budgeted:
-        plan = sync.plan(client.throttle())
-        report("plan", plan.describe())
-    idle = 0
-    while True:
-        spent = sync.spent
-        try:
-            result = sync.run()
-        except RateLimitError as exc:  # LL2 counted differently, or no plan was made
-            if not wait:
-                raise
-            seconds = exc.retry_after or DEFAULT_WAIT_S
-        else:
-            if not result.paused:
-                return result
-            throttle = client.throttle()
-            if throttle.remaining > 0:  # calls freed meanwhile (LL2's window slides)
-                sync.allow(throttle.remaining)
-                continue
-            seconds = throttle.next_use_s if throttle.next_use_s > 0 else throttle.period_s
-            if not wait:
-                resume = _now() + timedelta(seconds=seconds)
-                again = " without --refresh" if refresh else ""
-                raise QuotaExhaustedError(
-                    f"LL2's quota ran out before the sync finished ({result.progress()}); {out} "
-                    f"was not replaced. Run `spacedata fetch` again{again} after {resume:%H:%M} "
-                    f"UTC (in about {math.ceil(seconds / 60)} min): the pages read are cached "
-                    "and are not paid for again. Or add --wait (Python: wait=True) to sleep "
-                    "until then and finish.",
-                    resume_at=resume,
-                    partial=result,
-                )
-        idle = 0 if sync.spent > spent else idle + 1
-        if idle > MAX_IDLE_WAITS:
-            raise QuotaExhaustedError(
-                f"LL2 allowed no further calls after {MAX_IDLE_WAITS} waits; {out} was not "
-                "replaced. The pages read are cached: run `spacedata fetch` again later.",
-                partial=sync.result(paused=True),
-            )
-        _countdown(seconds, sleep, report)
-        if budgeted:
-            sync.allow(client.throttle().remaining)
+def _write(result: quota.SyncResult, out: Path, allow_partial: bool = False) -> Snapshot:
+    """``write_snapshot``, with a write failure (disk full, read-only) as one line that names
+    the directory and says nothing was replaced."""
+    from .snapshot import partial_path, write_snapshot
 
-
-def _countdown(seconds: float, sleep: Callable[[float], None], report: Report) -> None:
-    until = _now() + timedelta(seconds=seconds)
-    left = max(math.ceil(seconds), 1)
-    report(
-        "wait-start",
-        f"Waiting {left // 60} min {left % 60} s for LL2's quota (until {until:%H:%M:%S} UTC); "
-        "Ctrl-C stops, and the pages read stay cached.",
-    )
-    while left > 0:
-        report("wait", f"{left // 60:02d}:{left % 60:02d} left (until {until:%H:%M:%S} UTC)")
-        step = min(left, 1)
-        sleep(step)
-        left -= step
-    report("resume", "LL2's quota allows more calls now: going on from the cache.")
+    try:
+        return write_snapshot(result, out, allow_partial=allow_partial)
+    except OSError as exc:
+        where = partial_path(out) if allow_partial else out
+        what = exc.strerror or str(exc)
+        raise SnapshotWriteError(
+            f"Could not write the snapshot in {where} ({what}); nothing was replaced: "
+            f"{'the complete snapshot at ' + str(out) if allow_partial else 'the last good snapshot there'} "
+            "is unchanged, and the pages read are cached. Free disk space (or choose another "
+            "--out) and run `spacedata fetch` again."
+        ) from None
 
 
 def _sleep(seconds: float) -> None:
@@ -392,10 +336,6 @@ def _sleep(seconds: float) -> None:
 def _log_report(kind: str, text: str) -> None:
     if kind != "wait":
         log.info(text)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def best_available(
@@ -434,17 +374,9 @@ def best_available(
     finally:
         probe.close()
     names = _endpoints.names(endpoints)
-    need = {n: calls_for(ENDPOINTS[n].expected_records) for n in names}
-    chosen = names
-    if sum(need.values()) > throttle.remaining:
-        chosen = tuple(n for n in names if n == "spacecraft")
-        if not chosen or need["spacecraft"] > throttle.remaining:
-            least = min(need.values())
-            return _bundled(
-                f"LL2 could not be synced now: a sync needs about {least} calls (all of "
-                f"{', '.join(names)}: {sum(need.values())}) but only {throttle.remaining} of "
-                f"{throttle.limit} are left; the next frees up in {throttle.next_use_s} s"
-            )
+    chosen, why = quota.fitting(names, throttle)
+    if not chosen:
+        return _bundled(f"LL2 could not be synced now: {why}")
     try:
         fresh = fetch(client=client, endpoints=chosen, check_quota=True)
     except SpacedataError as exc:
@@ -511,7 +443,7 @@ def _from_live(
     try:
         sync = client.sync(names, params, refresh=refresh)
         if check_quota:
-            client.check_quota(sum(calls_for(ENDPOINTS[n].expected_records) for n in names))
+            client.check_quota(sum(quota.estimate(names).values()))
         result = sync.run()
     finally:
         if own:
