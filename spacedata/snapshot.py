@@ -222,7 +222,7 @@ def previous_version(path: str | os.PathLike) -> Path | None:
     location = Path(path).expanduser()
     current = _current_name(location) if os.path.lexists(location / CURRENT) else None
     versions = location / VERSIONS
-    if current is None or not versions.is_dir():
+    if current is None or versions.is_symlink() or not versions.is_dir():
         return None
     older = sorted(
         p.name for p in versions.iterdir() if _VERSION.fullmatch(p.name) and p.name < current
@@ -256,6 +256,7 @@ def _resolve(location: Path) -> Path:
             )
         version = location / VERSIONS / name
         try:
+            _check_dir(location / VERSIONS, version)  # versions/ itself: no link either
             _check_dir(version, version)
             return version
         except _Vanished:

@@ -210,7 +210,7 @@ def build_tables(records: Iterable[object], provenance: Provenance | None = None
     """
     given = records if isinstance(records, list) else list(records)
     c = _Cleaner()
-    recs, ids, rejected = _screen(given, c)
+    recs, ids, rejected = _not_spacecraft(given, *_screen(given, c))
     c.ids = ids
 
     col = _columns(recs, _SPACECRAFT_KEYS)
@@ -858,6 +858,31 @@ def _screen(recs: list, c: _Cleaner) -> tuple[list[dict], list[int], list[dict]]
         [k for k in keys if k is not None],
         rejected,
     )
+
+
+#: A record with none of these is not a spacecraft record (another endpoint's, e.g. docking
+#: events served as spacecraft): quarantined, never a row of nulls.
+_SPACECRAFT_SHAPE = ("spacecraft_config", "name", "status", "in_space")
+
+
+def _not_spacecraft(
+    given: list, recs: list[dict], ids: list[int], rejected: list[dict]
+) -> tuple[list[dict], list[int], list[dict]]:
+    """``_screen``'s result with the records that are not spacecraft-shaped moved to the
+    rejected rows (positions in ``given``)."""
+    if all(any(k in r for k in _SPACECRAFT_SHAPE) for r in recs):
+        return recs, ids, rejected
+    position = {id(r): i for i, r in enumerate(given)}
+    reason = "not a spacecraft record (no spacecraft_config, name, status or in_space)"
+    keep, keep_ids = [], []
+    for r, rid in zip(recs, ids, strict=True):
+        if any(k in r for k in _SPACECRAFT_SHAPE):
+            keep.append(r)
+            keep_ids.append(rid)
+        else:
+            rejected.append(_rejection(position[id(r)], r, r.get("id"), reason))
+    rejected.sort(key=itemgetter("position"))
+    return keep, keep_ids, rejected
 
 
 def _rejection(position: int, record: object, raw_id: object, reason: str) -> dict:

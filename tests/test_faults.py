@@ -406,3 +406,57 @@ def test_info_reports_quarantined_records(client, ll2, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "Rejected:       4 record(s) could not be used" in captured.out
     assert "4 of 603 record(s) could not be used and were quarantined" in captured.err
+
+
+def test_a_versions_directory_that_links_out_of_the_snapshot_is_refused(good, tmp_path):
+    """Pages that are symlinks are refused; so are ``versions/`` and ``CURRENT``."""
+    import shutil
+
+    from spacedata.errors import SnapshotError
+
+    out, _ = good
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(out / "versions", elsewhere)
+    os.symlink(elsewhere, out / "versions")
+    with pytest.raises(SnapshotError, match=r"versions/?.*(link|not a plain directory)"):
+        read_snapshot(out)
+    os.unlink(out / "versions")
+    shutil.move(elsewhere, out / "versions")
+    assert read_snapshot(out).manifest.complete
+    name = (out / "CURRENT").read_text()
+    (tmp_path / "current-elsewhere").write_text(name)
+    os.unlink(out / "CURRENT")
+    os.symlink(tmp_path / "current-elsewhere", out / "CURRENT")
+    with pytest.raises(SnapshotError, match="CURRENT: is a symbolic link"):
+        read_snapshot(out)
+
+
+def docking_event(n: int) -> dict:
+    """A record of /docking_event/, as a misconfigured server might serve it as spacecraft."""
+    return {
+        "id": n,
+        "url": f"https://ll.thespacedevs.com/2.3.0/docking_event/{n}/",
+        "docking": "2020-05-31T14:16:00Z",
+        "departure": "2020-08-01T23:35:00Z",
+        "docking_location": {"id": 1, "name": "Harmony Forward"},
+        "space_station_target": {"id": 4, "name": "International Space Station"},
+        "flight_vehicle_target": None,
+        "payload_flight_target": None,
+        "flight_vehicle_chaser": {"id": 9, "destination": "International Space Station"},
+    }
+
+
+def test_records_of_another_endpoint_served_as_spacecraft_are_quarantined(real_records):
+    from spacedata.errors import RejectedRecordWarning
+
+    events = [docking_event(n) for n in range(1, 243)]
+    with pytest.warns(RejectedRecordWarning, match="242 of 242 record.*not a spacecraft record"):
+        tables = spacedata.tidy.build_tables(events)
+    assert tables.spacecraft.empty and len(tables.rejected) == 242
+    assert set(tables.rejected["reason"]) == {
+        "not a spacecraft record (no spacecraft_config, name, status or in_space)"
+    }
+    mixed = [*real_records, *events[:3]]
+    with pytest.warns(RejectedRecordWarning, match="3 of 23 record"):
+        tables = spacedata.tidy.build_tables(mixed)
+    assert len(tables.spacecraft) == 20 and list(tables.rejected["position"]) == [20, 21, 22]
