@@ -31,7 +31,7 @@ def test_fetch_info_export_roundtrip(ll2, tmp_path, capsys):
     assert main(["info", "--snapshot", str(out)]) == 0
     info = capsys.readouterr().out
     assert "complete (603 records)" in info and "Launch Library 2 by The Space Devs" in info
-    assert "Flights:        1,085 listed; complete (1085 records)" in info
+    assert "Flights:        1,085 listed (1,085 flown, 0 planned); complete (1085 records)" in info
     assert "Consistency:    Checked: flights_count against the flights listed agree" in info
 
     assert (
