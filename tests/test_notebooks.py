@@ -1,20 +1,27 @@
 """Every notebook runs top to bottom with no network, shows its provenance, and is committed clean.
-02 and 03 run again on a SYNTHETIC snapshot of 3,000 records chosen through DATA_SOURCE; 05
-(flights through time) says there are no flights in the bundled sample and runs its analyses on
-a SYNTHETIC snapshot with flights. Each notebook says where the bundled sample came from (and
-the bundled snapshot is what it says); 01's fetch-then-load advice works as written against a
-fake LL2 with the free quota, and 01 exports and cites; 03 says why the sample shows no reuse.
-The classroom copies are tested in test_classroom.py, HTML export in test_notebook_html.py."""
+02 and 03 run again on a SYNTHETIC snapshot of 3,000 records chosen through DATA_SOURCE. On the
+bundled sample (real records: 55 spacecraft, 38 flights of 2025-2027, 27 flown and 11 planned),
+03 finds the reused craft and their flown turnarounds, and 05 draws flights per year, time in
+space and turnaround of the flown flights with the planned ones apart; 05 also runs on a
+SYNTHETIC snapshot with flights. Each notebook says where the bundled sample came from (and the
+bundled snapshot is what it says); 01's fetch-then-load advice works as written against a fake
+LL2 with the free quota, and 01 exports and cites. The figures asserted are computed from the
+bundled data, never typed in. The classroom copies are tested in test_classroom.py, HTML export
+in test_notebook_html.py."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
+import spacedata
 from spacedata import plots
+from spacedata.plots import NO_FLIGHT_MATCH as NO_MATCH
 from spacedata.synthetic import write_synthetic_snapshot
 from tests.conftest import ROOT
 
@@ -60,6 +67,45 @@ def outputs_text(nb) -> str:
     return "\n".join(parts)
 
 
+def figures(nb) -> dict[str, dict]:
+    """The charts a notebook drew, by title: plotly's JSON (its mimetype output)."""
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            fig = o.get("data", {}).get(PLOTLY_MIME)
+            if fig:
+                title = fig["layout"].get("title", {})
+                out[title.get("text", "") if isinstance(title, dict) else str(title)] = fig
+    return out
+
+
+def cell_output(nb, start: str) -> str:
+    """The plain-text output of the one code cell whose source starts with ``start``."""
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
+    return "".join(
+        o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs
+    )
+
+
+def values(v) -> list:
+    """A trace's x or y as a list: plotly's JSON packs numeric arrays as base64 (bdata)."""
+    if v is None:
+        return []
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def bundled() -> tuple:
+    """The bundled sample as the notebooks see it: (spacecraft wide, flights wide, flown,
+    planned)."""
+    tables = spacedata.load_tables("bundled")
+    flights = tables.flights_wide()
+    flown = flights[flights["flown"].fillna(False)]
+    planned = flights[~flights["flown"].fillna(True)]
+    return tables.wide(), flights, flown, planned
+
+
 def test_there_are_five_notebooks():
     assert [p.name for p in NOTEBOOKS] == [
         "01_getting_started.ipynb",
@@ -101,13 +147,75 @@ FLIGHTS_NOTEBOOK = ROOT / "notebooks" / "05_flights_through_time.ipynb"
 FIGURES = ("Flights per year, by agency", "Time in space accumulated", "Turnaround of reused")
 
 
-def test_flights_notebook_on_the_bundled_sample_says_there_are_no_flights(monkeypatch):
-    text = outputs_text(run(FLIGHTS_NOTEBOOK, monkeypatch))
+def test_flights_notebook_on_the_bundled_sample_counts_flown_flights_and_shows_planned_apart(
+    monkeypatch,
+):
+    """Notebook 05 on the bundled sample's 38 real flights: real charts, no "no flight records"
+    message; every count, duration and turnaround of the flown flights only; the planned ones
+    stated, drawn apart in flights per year, listed in "what is coming"."""
+    _, flights, flown, planned = bundled()
+    assert len(flown) and len(planned)  # the sample holds both, or this test proves nothing
+    nb = run(FLIGHTS_NOTEBOOK, monkeypatch)
+    text = outputs_text(nb)
     assert "Flights:    Source: bundled sample snapshot" in text
-    assert "holds no flight records" in text and "spacedata fetch --wait" in text
-    assert text.count("No flight records in this source") == 4  # each figure: one message
-    assert all(title in text for title in FIGURES)
-    assert "flights shown" in text and "spacecraft shown" not in text
+    assert "holds no flight records" not in text and "No flight records in this source" not in text
+    assert "No reused spacecraft here" not in text and NO_MATCH not in text
+    said = f"{len(flights):,} flights: {len(flown):,} flown and {len(planned):,} planned."
+    assert said in text
+    assert f"{len(flights):,} flights shown" in text and "spacecraft shown" not in text
+    drawn = figures(nb)
+    assert all(any(t.startswith(title) for t in drawn) for title in FIGURES)
+
+    # flights per year: the flown flights by year, stacked; the planned ones one trace apart
+    flown_years = flown["launch_net"].dt.year.value_counts()
+    for by in ("agency", "configuration"):
+        fig = drawn[f"Flights per year, by {by}"]
+        apart = [t for t in fig["data"] if t.get("name", "").startswith("Planned")]
+        stacked = [t for t in fig["data"] if t not in apart]
+        assert len(apart) == 1 and sum(values(apart[0]["y"])) == len(planned)
+        per_year: dict[int, float] = {}
+        for t in stacked:
+            for x, y in zip(values(t["x"]), values(t["y"]), strict=True):
+                per_year[int(x)] = per_year.get(int(x), 0) + y
+        assert per_year == {int(y): float(n) for y, n in flown_years.items()}
+
+    # time in space: the flown flights' durations, summed per agency
+    fig = next(f for t, f in drawn.items() if t.startswith("Time in space accumulated"))
+    finals = {t["name"]: values(t["y"])[-1] for t in fig["data"]}
+    want = flown.groupby("agency_abbrev", observed=True)["duration_days"].sum() / 365.25
+    assert finals.keys() == {str(a) for a, v in want.items() if v > 0}
+    assert all(abs(finals[str(a)] - v) < 1e-3 for a, v in want.items() if v > 0)
+
+    # turnaround: one point per flown reflight, never a planned flight's forecast
+    fig = next(f for t, f in drawn.items() if t.startswith("Turnaround of reused"))
+    points = [t for t in fig["data"] if t.get("mode") == "markers"]
+    reflights = flown[flown["turn_around_time_days"] > 0]
+    forecast = planned[planned["turn_around_time_days"] > 0]
+    assert len(reflights) and len(forecast)  # Starliner 2's planned 1,680 days
+    assert sum(len(values(t["y"])) for t in points) == len(reflights)
+    drawn_days = np.sort([v for t in points for v in values(t["y"])])
+    assert np.allclose(drawn_days, np.sort(reflights["turn_around_time_days"]), atol=1e-3)
+    assert f"Left out: {len(forecast)} planned flight(s) with a forecast turnaround" in text
+    table = cell_output(nb, "reflights = ")
+    only_planned = set(forecast["config_name"].astype(str)) - set(reflights["config_name"])
+    assert only_planned and not [c for c in only_planned if c in table]  # Starliner 2 not counted
+    assert all(str(c) in table for c in reflights["config_name"].unique())
+
+    # the tables: flown flights per year and agency; years in space of the flown flights
+    agencies = set(flights["agency_abbrev"].astype(str))
+    planned_only = agencies - set(flown["agency_abbrev"].astype(str))
+    assert planned_only  # e.g. HAL: Gaganyaan has only planned flights
+    for start in ("if len(flown):\n    years = ", "if len(flown):\n    year = "):
+        table = cell_output(nb, start).split("\n")[0]  # the header: one column per agency
+        assert set(table.split()) == agencies - planned_only | {"agency_abbrev"}
+
+    # what is coming: every planned flight listed, by NET year
+    by_year = planned["launch_net"].dt.year.value_counts().sort_index()
+    years = ", ".join(f"{y}: {n}" for y, n in by_year.items())
+    assert f"{len(planned)} planned flights, by NET year: {years}" in text
+    table = cell_output(nb, "if planned.empty")
+    assert all(str(name) in table for name in planned["spacecraft_name"])
+    assert all(str(p) in table for p in planned["launch_net_precision"].unique())
 
 
 def test_flights_notebook_runs_on_a_synthetic_flights_snapshot(tmp_path, monkeypatch):
@@ -139,16 +247,32 @@ def test_the_top_of_each_notebook_says_where_the_sample_came_from(path, real_rec
     for fact in ("development host", "lldev.thespacedevs.com", "offset 30", "default order"):
         assert fact in top
     assert "offset 300 ordered by most flights first" in top and "flew exactly once" in top
+    assert "skewed to single-use craft" in top and "limited, stale copy" in top
     # ... and that is what the bundled snapshot holds: two pages, those URLs, 20 single flights.
     from spacedata.snapshot import bundled_snapshot
 
-    urls = [p.url for p in bundled_snapshot().manifest.endpoints["spacecraft"].pages]
+    manifest = bundled_snapshot().manifest
+    urls = [p.url for p in manifest.endpoints["spacecraft"].pages]
     assert [u.split("?", 1)[1] for u in urls] == [
         "format=api&offset=30",
         "format=api&offset=300&ordering=-flights_count",
     ]
     assert all(u.startswith("https://lldev.thespacedevs.com/2.3.0/") for u in urls)
     assert len(real_records) == 20 and {r["flights_count"] for r in real_records} == {1}
+    # ... and the flights: the whole listing of the same host, captured about the date said
+    spacecraft, flights, flown, planned = bundled()
+    from_flights = int((spacecraft["seen_in"] == "spacecraft_flights").sum())
+    assert f"**{len(spacecraft)} spacecraft**: {len(real_records)} of about 603" in top
+    assert f"{from_flights} known only from their flights" in top
+    assert len(spacecraft) == len(real_records) + from_flights
+    flights_urls = [p.url for p in manifest.endpoints["spacecraft_flights"].pages]
+    assert all(u.startswith("https://lldev.thespacedevs.com/2.3.0/") for u in flights_urls)
+    captured = manifest.endpoints["spacecraft_flights"].fetched_at
+    assert f"**{len(flights)} spacecraft flights**, captured about {captured:%Y-%m-%d}" in top
+    years = flights["launch_net"].dt.year
+    assert f"launches from {years.min()} to {years.max()} only" in top
+    assert f"{len(flown)} flown and {len(planned)} planned" in top
+    assert len(flown) + len(planned) == len(flights)
 
 
 @pytest.mark.parametrize("path", CHART_NOTEBOOKS, ids=lambda p: p.stem)
@@ -161,20 +285,56 @@ def test_chart_notebooks_use_a_renderer_that_survives_html_export(path):
     assert plots.NOTEBOOK_RENDERER == "plotly_mimetype+notebook"
 
 
-def test_reuse_notebook_says_why_the_sample_shows_no_reuse(monkeypatch, tmp_path):
+def test_reuse_notebook_shows_the_reuse_the_sample_holds(monkeypatch, tmp_path):
+    """Notebook 03 on the bundled sample: the reused craft (all from the flights listing), their
+    fastest turnarounds drawn, and their turnarounds flight by flight, of flown flights only
+    (a planned flight's forecast turnaround counted apart). On a SYNTHETIC snapshot too."""
     path = ROOT / "notebooks" / "03_reuse_and_turnaround.ipynb"
+    df, flights, flown, planned = bundled()
+    reused = df["flights_count"] > 1
+    assert reused.any()
     nb = run(path, monkeypatch)
-    why = next(c.source for c in nb.cells if c.source.startswith("## Why the bundled sample"))
+    why = next(c.source for c in nb.cells if c.source.startswith("## What the bundled sample"))
     for fact in ("301–310", "ordering=-flights_count", "What the full data shows instead"):
         assert fact in why
+    assert "known only from their flights" in why and "2025 to 2027" in why
     text = outputs_text(nb)
-    assert "0 of 20 spacecraft in this data flew more than once" in text
-    assert "nothing to show on this data" in text
+    n, most = int(reused.sum()), df["flights_count"].max()
+    assert f"{n} of {len(df)} spacecraft in this data flew more than once" in text
+    assert f"(most flights by one craft: {most})" in text
+    from_flights = int((reused & (df["seen_in"] == "spacecraft_flights")).sum())
+    assert from_flights == n  # the spacecraft pages hold no reused craft
+    assert f"{from_flights} of them are known only from their flights" in text
+    assert f"{int((df['flights_count'] == 0).sum())} have not flown yet" in text
+    assert "nothing to show on this data" not in text and "has a turnaround" not in text
+
+    drawn = figures(nb)
+    bars = {t["name"]: sum(values(t["y"])) for t in drawn["Reuse by configuration type"]["data"]}
+    assert bars["reused"] > 0 and sum(bars.values()) == len(df)
+    assert bars["not flown yet"] == int((df["flights_count"] == 0).sum())
+    turn = drawn["Fastest turnaround per spacecraft (days)"]
+    histogram = sum(len(values(t["x"])) for t in turn["data"])
+    assert histogram == int(df["fastest_turnaround"].notna().sum()) > 0
+
+    reflights = flown[flown["turn_around_time_days"] > 0]
+    forecast = planned[planned["turn_around_time_days"] > 0]
+    assert (
+        f"{len(flights)} flights in this data: {len(flown)} flown, {len(planned)} planned" in text
+    )
+    assert (
+        f"{len(reflights)} flown flights of {reflights['spacecraft_id'].nunique()} craft followed"
+        in text
+    )
+    median = reflights["turn_around_time_days"].median()
+    assert f"median turnaround {median:.0f} days" in text
+    assert f"Not counted: {len(forecast)} planned flight(s) with a forecast turnaround" in text
+
     snap = write_synthetic_snapshot(300, tmp_path / "synthetic", seed=7)
     text = outputs_text(run(path, monkeypatch, source=str(snap.path)))
     reused = sum(r["flights_count"] > 1 for r in snap.records())
     assert reused and f"{reused} of 300 spacecraft in this data flew more than once" in text
     assert "nothing to show on this data" not in text
+    assert "This source holds no flight records" in text  # no flights in that snapshot
 
 
 def test_getting_started_exports_and_cites(monkeypatch):
