@@ -405,10 +405,18 @@ def assemble(parts: Mapping[str, EndpointData]) -> Tables:
     flights = parts.get(SPACECRAFT_FLIGHTS.name)
     added = _add_crafts_from_flights(frames, flights.records if flights else None)
     if added:
-        notes.append(
+        note = (
             f"{added} spacecraft are known only from their flights (seen_in = "
             "'spacecraft_flights'): each row is the spacecraft record its newest flight embeds."
         )
+        crafts = parts.get(SPACECRAFT.name)
+        if crafts is None or crafts.records is None:  # the note said the tables are empty
+            gone = frames["spacecraft"].attrs.pop("note", None)
+            notes = [n for n in notes if n != gone]
+            note = f"This source holds no {SPACECRAFT.label} pages; {note}"
+            for table in SPACECRAFT.tables:
+                frames[table].attrs["note"] = note
+        notes.append(note)
     provenance = sources.get("spacecraft")
     rejected_frame = _frame_of(pd.concat(rejected, ignore_index=True), REJECTED_DTYPES)
     if provenance is not None:

@@ -305,8 +305,13 @@ def test_endpoints_option_and_qualified_params(ll2, tmp_path, capsys):
         snap.endpoints == ("spacecraft_flights",) and snap.manifest.primary == "spacecraft_flights"
     )
     tables = spacedata.load_tables(tmp_path / "f")
-    assert len(tables.flights) == FLIGHTS and tables.spacecraft.empty
-    assert "holds no spacecraft" in tables.spacecraft.attrs["note"]
+    assert len(tables.flights) == FLIGHTS
+    # no spacecraft pages: the spacecraft are those the flights embed
+    assert set(tables.spacecraft["seen_in"]) == {"spacecraft_flights"}
+    assert set(tables.spacecraft["id"]) == set(tables.flights["spacecraft_id"])
+    note = tables.spacecraft.attrs["note"]
+    assert note.startswith("This source holds no spacecraft pages;") and note in tables.notes
+    assert not any("table is empty" in n for n in tables.notes)
 
     craft = ll2.records[0]
     ll2.seen = []

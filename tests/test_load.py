@@ -15,7 +15,7 @@ from spacedata.synthetic import write_synthetic_snapshot
 
 def test_bundled_source_says_it_is_a_partial_sample():
     df = spacedata.load_spacecraft("bundled")
-    assert len(df) == 20
+    assert len(df) == 55 and (df["seen_in"] == "spacecraft").sum() == 20  # 35 from flights
     assert df.attrs["source"] == "bundled" and df.attrs["complete"] is False
     assert df.attrs["count"] == 603 and df.attrs["fetched_at"] is None
     prov = spacedata.provenance_of(df)

@@ -236,8 +236,9 @@ def test_bundled_snapshot_loads_unchanged():
     snap = bundled_snapshot()
     assert path.read_bytes() == before
     assert snap.manifest.to_json() == before  # the model writes it back byte for byte
-    assert snap.manifest.problems == [] and snap.manifest.stale_since is None
+    assert len(snap.manifest.problems) == 2 and snap.manifest.stale_since is None
     assert snap.provenance.source == "bundled" and len(snap.records()) == 20
+    assert len(snap.records("spacecraft_flights")) == 38
     assert snap.path == snap.location == path.parent
 
 
