@@ -20,7 +20,7 @@ from typing import Any
 
 from . import config
 from . import endpoints as _endpoints
-from .endpoints import MAX_LIMIT, SPACECRAFT, Endpoint
+from .endpoints import SPACECRAFT, Endpoint
 from .errors import NotCachedError
 from .paging import EndpointPaging, FetchResult, Page
 from .quota import EndpointPlan, Plan, Sync, SyncResult, Throttle, calls_for, check
@@ -203,17 +203,6 @@ class LL2Client:
             forget=lambda q: self.session.forget_url(url, q),
             progress=self.progress,
         ).run()
-
-    def fetch_spacecraft(
-        self,
-        params: dict[str, Any] | None = None,
-        *,
-        limit: int = MAX_LIMIT,
-        check_quota: bool = False,
-        refresh: bool = False,
-    ) -> FetchResult:
-        """:meth:`fetch` of ``"spacecraft"`` (kept for callers of earlier releases)."""
-        return self.fetch(SPACECRAFT, params, limit=limit, check_quota=check_quota, refresh=refresh)
 
     def sync(
         self,

@@ -174,7 +174,7 @@ def test_retry_after_as_an_http_date(client, ll2):
         datetime.now(timezone.utc) + timedelta(seconds=600), usegmt=True
     )
     with pytest.raises(RateLimitError) as err:
-        client.fetch_spacecraft()
+        client.fetch("spacecraft")
     assert 590 <= err.value.retry_after <= 600
 
 
@@ -191,15 +191,15 @@ def expire_cache(cache_file: Path) -> None:
 
 
 def test_a_429_is_never_answered_with_expired_pages(client, ll2):
-    client.fetch_spacecraft()
+    client.fetch("spacecraft")
     expire_cache(client.cache_path)
     ll2.quota, ll2.used = 0, 0
     with pytest.raises(RateLimitError):
-        client.fetch_spacecraft()
+        client.fetch("spacecraft")
 
 
 def test_offline_serves_expired_pages_only_marked_stale(client, ll2, capsys, monkeypatch):
-    client.fetch_spacecraft()
+    client.fetch("spacecraft")
     expire_cache(client.cache_path)
     with LL2Client(ll2.base, offline=True, progress=False) as offline:
         with pytest.warns(StaleDataWarning, match="past their freshness"):
@@ -243,7 +243,7 @@ def test_credentials_in_the_base_url_never_land_anywhere(ll2, tmp_path, capsys, 
         )
         with LL2Client(base, progress=False) as c:
             with pytest.raises(RateLimitError) as err:
-                c.fetch_spacecraft({"in_space": True})
+                c.fetch("spacecraft", {"in_space": True})
             assert SECRET not in repr(c)
     assert all(s.authorization and s.authorization.startswith("Basic ") for s in ll2.seen)
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
@@ -390,7 +390,7 @@ def test_cache_warning_is_a_spacedata_warning():
 @pytest.mark.parametrize("odd_id", [[1, 2], {"id": 3}, True, 1.0, "abc"])
 def test_records_with_odd_ids_reach_the_quarantine(client, ll2, odd_id):
     ll2.records[300] = dict(ll2.records[300], id=odd_id)
-    result = client.fetch_spacecraft()
+    result = client.fetch("spacecraft")
     assert len(result.records) == 603  # 602 keyed + the odd one, nothing replaced or lost
     tables = spacedata.tidy.build_tables(result.records)
     assert len(tables.spacecraft) + len(tables.rejected) == 603 and len(tables.rejected) == 1
@@ -401,7 +401,7 @@ def test_info_reports_quarantined_records(client, ll2, tmp_path, capsys):
     ll2.junk_offsets = {99}
     from spacedata.snapshot import write_snapshot
 
-    write_snapshot(client.fetch_spacecraft(), tmp_path / "s", allow_partial=True)
+    write_snapshot(client.fetch("spacecraft"), tmp_path / "s", allow_partial=True)
     assert main(["info", "--snapshot", str(tmp_path / "s.partial")]) == 0
     captured = capsys.readouterr()
     assert "Rejected:       4 record(s) could not be used" in captured.out

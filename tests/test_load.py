@@ -41,7 +41,7 @@ def test_auto_falls_back_to_latest_snapshot_then_bundled(ll2, monkeypatch):
         df = spacedata.load_spacecraft("auto")  # SPACEDATA_BASE_URL is a closed port
     assert df.attrs["source"] == "bundled"
     with spacedata.LL2Client(ll2.base, progress=False) as c:
-        write_snapshot(c.fetch_spacecraft(), default_snapshot_dir())
+        write_snapshot(c.fetch("spacecraft"), default_snapshot_dir())
     with pytest.warns(SourceWarning, match="latest fetched snapshot"):
         df = spacedata.load_spacecraft("auto")
     assert df.attrs["source"] == "snapshot" and len(df) == 603 and df.attrs["complete"]
@@ -94,7 +94,7 @@ def test_best_available_prefers_the_named_snapshot(tmp_path, monkeypatch):
 
 def test_best_available_then_the_latest_fetched_snapshot(ll2, monkeypatch):
     with spacedata.LL2Client(ll2.base, progress=False) as c:
-        write_snapshot(c.fetch_spacecraft(), default_snapshot_dir())
+        write_snapshot(c.fetch("spacecraft"), default_snapshot_dir())
     ll2.seen = []
     tables, why = spacedata.load.best_available()
     assert tables.provenance.complete and "latest fetched snapshot" in why and ll2.seen == []

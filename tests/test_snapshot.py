@@ -26,7 +26,7 @@ from tests.snapshot_worker import check_marked, fake_result, marked_records
 
 
 def test_fetched_snapshot_has_a_full_manifest(client, tmp_path):
-    result = client.fetch_spacecraft({"in_space": False})
+    result = client.fetch("spacecraft", {"in_space": False})
     snap = write_snapshot(result, tmp_path / "snap")
     assert snap.location == tmp_path / "snap" and snap.path.parent == tmp_path / "snap" / "versions"
     assert (tmp_path / "snap" / "CURRENT").read_text() == snap.path.name + "\n"
@@ -98,7 +98,7 @@ def test_flights_claims_are_checked_like_the_spacecraft(client, tmp_path):
 
 
 def test_damaged_page_is_detected(client, tmp_path):
-    snap = write_snapshot(client.fetch_spacecraft(), tmp_path / "snap")
+    snap = write_snapshot(client.fetch("spacecraft"), tmp_path / "snap")
     page = snap.path / snap.manifest.pages[2].file
     page.write_bytes(page.read_bytes().replace(b'"id": 1', b'"id": 7', 1))
     with pytest.raises(SnapshotError, match="does not match its sha256"):
@@ -115,9 +115,9 @@ def _files(path):
 
 
 def test_failed_write_leaves_previous_snapshot_untouched(client, ll2, tmp_path):
-    write_snapshot(client.fetch_spacecraft(), tmp_path / "snap")
+    write_snapshot(client.fetch("spacecraft"), tmp_path / "snap")
     before = _files(tmp_path / "snap")
-    result = client.fetch_spacecraft({"in_space": True})
+    result = client.fetch("spacecraft", {"in_space": True})
     result.pages[-1] = result.pages[-1].__class__(
         result.pages[-1].url,
         None,
@@ -134,8 +134,8 @@ def test_failed_write_leaves_previous_snapshot_untouched(client, ll2, tmp_path):
 
 
 def test_successful_write_replaces_previous_snapshot(client, tmp_path):
-    write_snapshot(client.fetch_spacecraft(), tmp_path / "snap")
-    snap = write_snapshot(client.fetch_spacecraft({"in_space": True}), tmp_path / "snap")
+    write_snapshot(client.fetch("spacecraft"), tmp_path / "snap")
+    snap = write_snapshot(client.fetch("spacecraft", {"in_space": True}), tmp_path / "snap")
     assert read_snapshot(tmp_path / "snap").manifest.params["in_space"] == "true"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["snap"]
     assert len(snap.records()) < 603
