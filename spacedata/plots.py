@@ -78,6 +78,24 @@ _GROUPS = {"agency": "agency_abbrev", "configuration": "config_name", "config_ty
 #: (lower under an x-axis title).
 _LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.12, "yanchor": "top"}
 _LEGEND_UNDER_TITLE = {**_LEGEND, "y": -0.3}
+#: The flights charts' legends (often a dozen groups): at the bottom of the figure, under the
+#: x-axis title whatever the plot's height (``yref`` container: plotly makes room for it), two
+#: entries a row, so that on a phone a long legend neither covers the axis title nor takes
+#: the plot's height.
+_LEGEND_AT_BOTTOM = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+    "entrywidth": 0.5,
+    "entrywidthmode": "fraction",
+    "font": {"size": 11},
+}
+#: A compact chart's note (the title's second line) wraps at this many characters: a phone's
+#: chart is about 370 px wide.
+NOTE_WIDTH = 60
 #: Full names shown on hover next to a short group label.
 _FULL_NAMES = {"agency": "agency_name"}
 SUBTITLE_SIZE = 12
@@ -504,8 +522,9 @@ def spacecraft_shown(df: pd.DataFrame) -> str:
 
 def _title(title: str, subtitle: str, note: str = "") -> dict:
     text = _esc(title)
-    if note:  # compact: the chart's note on a second, smaller title line
-        text += f"<br><span style='font-size:12px'>{_esc(note.strip())}</span>"
+    if note:  # compact: the chart's note on a second, smaller title line (wrapped: no overflow)
+        lines = "<br>".join(_esc(line) for line in _note_lines(note))
+        text += f"<br><span style='font-size:12px'>{lines}</span>"
     return {
         "text": text,
         "x": 0,
@@ -514,6 +533,12 @@ def _title(title: str, subtitle: str, note: str = "") -> dict:
         "font": {"size": 15},
         "subtitle": {"text": subtitle, "font": {"size": SUBTITLE_SIZE, "color": "#555"}},
     }
+
+
+def _note_lines(note: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(note.strip(), NOTE_WIDTH) or [""]
 
 
 def _layout(extra: dict, title: dict) -> dict:
@@ -566,7 +591,8 @@ def _figure(
     subtitle = subtitle or _subtitle
     if compact:
         head = _title(title, subtitle(df), note)
-        extra = {**extra, "margin": {**_LAYOUT["margin"], "t": 115 if note else 100}}
+        top = 100 + 15 * len(_note_lines(note)) if note else 100
+        extra = {**extra, "margin": {**_LAYOUT["margin"], "t": top}}
     else:
         head = _title(title, subtitle(df, note))
     return _new({"data": data, "layout": _layout(extra, head)})
@@ -632,7 +658,7 @@ def flights_per_year(
                 "type": "bar",
                 "x": col.index.tolist(),
                 "y": col.astype(float).tolist(),
-                "name": _esc(group),
+                "name": _legend_name(group),
                 "offsetgroup": "flown",
                 "hovertemplate": f"<b>{_esc(group)}</b> {names.get(group, '')}<br>"
                 + "%{x}: %{y} flights flown<extra></extra>",
@@ -652,7 +678,7 @@ def flights_per_year(
             **({"dtick": 1} if span <= 12 else {}),
         },
         "yaxis": {"title": {"text": "flights"}},
-        "legend": _LEGEND_UNDER_TITLE,
+        "legend": _LEGEND_AT_BOTTOM,
     }
     if not data:
         return _flights_empty(
@@ -671,7 +697,7 @@ PLANNED_MARKER = {
     "line": {"color": "#555", "width": 1.5},
     "pattern": {"shape": "/", "fgcolor": "#777", "bgcolor": "white", "size": 7, "solidity": 0.3},
 }
-PLANNED_NAME = "Planned (NET date, not flown yet)"
+PLANNED_NAME = "Planned (not flown)"
 
 
 def _planned_bars(planned: pd.DataFrame) -> dict:
@@ -778,7 +804,7 @@ def cumulative_time_in_space(
                 "line": {"shape": "hv", "width": 2},
                 "x": g["launch_net"].dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M").tolist(),
                 "y": years.tolist(),
-                "name": _esc(group),
+                "name": _legend_name(group),
                 "hovertemplate": f"<b>{_esc(group)}</b> {names.get(group, '')}<br>"
                 + "%{x|%Y-%m-%d}: %{y:.2f} years in space so far<extra></extra>",
             }
@@ -786,7 +812,7 @@ def cumulative_time_in_space(
     layout = {
         "xaxis": {"type": "date", "title": {"text": "launch date (UTC)"}},
         "yaxis": {"title": {"text": "years in space (cumulative)"}},
-        "legend": _LEGEND_UNDER_TITLE,
+        "legend": _LEGEND_AT_BOTTOM,
     }
     left_out = int((~ok.to_numpy() & flown).sum())
     note = (
@@ -809,7 +835,7 @@ def turnaround_per_flight(
     axis; and a line, the rolling median of the ``window`` flights around each (centred, over
     all configurations), for the trend. At most :data:`MAX_POINTS` points (a random sample
     beyond; the median uses them all)."""
-    title = "Turnaround of reused spacecraft: days since the craft's previous flight"
+    title = "Turnaround of reused spacecraft (days)"  # short: one line on a phone
     if df.empty:
         return _flights_empty(title, df)
     days = df["turn_around_time_days"]
@@ -845,7 +871,7 @@ def turnaround_per_flight(
                 "mode": "markers",
                 "x": when[g.index].tolist(),
                 "y": g["turn_around_time_days"].round(3).tolist(),
-                "name": _esc(group),
+                "name": _legend_name(group),
                 "marker": {"size": 6, "opacity": 0.6},
                 "customdata": np.column_stack(
                     [_esc_all(g["spacecraft_name"]), _esc_all(g["launch_name"])]
@@ -870,7 +896,7 @@ def turnaround_per_flight(
     layout = {
         "xaxis": {"type": "date", "title": {"text": "launch date (UTC)"}},
         "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days since previous flight (log)"}},
-        "legend": _LEGEND_UNDER_TITLE,
+        "legend": _LEGEND_AT_BOTTOM,
     }
     first = int(flown.sum() - ok.sum())
     note += (
@@ -912,6 +938,19 @@ def _flights_provenance(df: pd.DataFrame) -> Provenance | None:
         return provenance_of(df)
     except ValueError:
         return None
+
+
+#: Legend entries of the flights charts are cut to this many characters (two a row on a
+#: phone); the full label is on hover.
+LEGEND_CHARS = 24
+
+
+def _legend_name(label: str) -> str:
+    """A group's legend entry: its label, escaped, cut to :data:`LEGEND_CHARS` with "…"."""
+    text = str(label)
+    if len(text) > LEGEND_CHARS:
+        text = text[: LEGEND_CHARS - 1].rstrip() + "…"
+    return _esc(text)
 
 
 def _labels(values: pd.Series) -> pd.Series:

@@ -3,7 +3,8 @@
 Playwright's own browser download cannot work here, so Chromium is launched from
 SPACEDATA_CHROMIUM, else ``chromium`` on PATH, else /usr/bin/chromium. Without one, the browser
 tests are skipped with one line saying how to get one (a failure in CI: :func:`chromium_problem`).
-Used by the browser tests and benchmarks. Screenshots go to test-output/ (:data:`SHOTS`).
+Used by the browser tests and benchmarks. Screenshots go to test-output/, or SPACEDATA_SHOTS
+(:data:`SHOTS`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "test-output"
+#: Where browser tests save screenshots: SPACEDATA_SHOTS, else test-output/ in the checkout.
+SHOTS = Path(os.environ.get("SPACEDATA_SHOTS") or ROOT / "test-output")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

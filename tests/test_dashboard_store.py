@@ -75,9 +75,12 @@ def test_filters_combine(varied):
 
 def test_search_text_is_not_code(df):
     store = DataStore(df)
-    for text in ["`id` > 0", "__import__('os')", ".*", "(", "Soyuz 1["]:
+    for text in ["`id` > 0", "__import__('os')", ".*", "((", "Soyuz 1["]:
         store.name_search = text
         assert store.filtered.empty
+    store.name_search = "(S.S."  # literal text, not a pattern: the two Cygnus
+    assert store.filtered["name"].str.startswith("Cygnus CRS NG-").sum() == 2
+    assert len(store.filtered) == 2
     store.name_search = "7k-t"
     assert sorted(store.filtered["name"]) == ["Soyuz 7K-T No.33A", "Soyuz 7K-T/A9 No.61"]
 
@@ -146,16 +149,20 @@ def test_odd_flight_ranges_in_the_url_are_ignored_with_a_notice(df, value):
     notices = store.apply_query({"flights": [value.encode()]})
     assert store.flights == before
     assert len(notices) == 1 and notices[0].startswith("Ignored flights=")
-    assert len(store.filtered) == len(df)
+    assert len(store.filtered) == len(DataStore(df).filtered)  # no flights restriction
+    assert len(store.filtered) == int((~df["is_placeholder"]).sum())
 
 
 def test_figures_carry_provenance_and_escape_text(df):
     evil = df.copy()
     evil.loc[0, "name"] = "<img src=x onerror=alert(1)>"
     evil.attrs = dict(df.attrs)
-    fig = plots.top_time_in_space(evil, n=20)
+    fig = plots.top_time_in_space(evil, n=len(evil))
     assert "&lt;img src=x onerror=alert(1)&gt;" in fig.data[0].y
     assert "partial sample: 20 of about 603 records" in fig.layout.title.subtitle.text
+    assert (
+        "55 spacecraft shown (35 known only from their flights)" in fig.layout.title.subtitle.text
+    )
     assert "Launch Library 2 by The Space Devs" in fig.layout.title.subtitle.text
 
 
@@ -241,7 +248,11 @@ def test_the_dashboards_plotly_bundle_is_the_version_panel_expects():
 def test_distribution_places_one_box_per_group(df):
     fig = plots.time_in_space_distribution(df, "configuration")
     names = [t.x[0] for t in fig.data]
-    assert names == sorted(df["config_name"].astype(str).unique())
+    flown = df[df["time_in_space_days"] > 0]  # a log axis: the rest are counted, not drawn
+    assert names == sorted(flown["config_name"].astype(str).unique())
+    unflown = int((~(df["time_in_space_days"] > 0)).sum())
+    assert unflown == 9
+    assert f"{unflown} spacecraft with no or zero time in space" in fig.layout.title.subtitle.text
     soyuz = next(t for t in fig.data if t.x[0] == "Soyuz")
     days = df.loc[df["config_name"] == "Soyuz", "time_in_space_days"]
     assert soyuz.median[0] == pytest.approx(days.median())
@@ -278,12 +289,30 @@ def test_dashboard_starts_on_the_sample_when_offline_and_says_why(monkeypatch):
     shared = SharedData(loader)
     assert shared.current.frame.attrs["source"] == "bundled" and period == "6h"
     banner = _banner(shared)
-    assert "Showing the bundled 20-record sample; offline: LL2 could not be reached" in banner
+    assert "Showing the bundled " in banner and "offline: LL2 could not be reached" in banner
     # its details: where the sample comes from, what that does to the charts, how to cite it
     from spacedata.snapshot import BUNDLED_ABOUT, bundled_snapshot
 
     assert "<details class='sd-details'>" in banner and html.escape(BUNDLED_ABOUT) in banner
-    assert "All 20 flew exactly once" in BUNDLED_ABOUT
+    for said in (
+        "development host",
+        "stale and limited",
+        "20 records of about 603",
+        "skewed to single-use craft",
+        "38-flight listing that host held about 2026-07-19",
+        "27 flown and 11 planned",
+        "2025-2027 flights only",
+        "35 spacecraft those flights carry",
+    ):
+        assert said in BUNDLED_ABOUT, said
+    # and the banner counts what is loaded: 20 + 35 spacecraft, 27 + 11 flights
+    from spacedata.dashboard.views import ProvenanceView
+
+    assert "of 55 loaded (20 from the spacecraft endpoint, 35 known only from" in banner
+    flights_line = ProvenanceView(
+        DataStore(shared.current.frame, shared.current.flights), shared.current, flights=True
+    )._html(shared.current.flights, [])
+    assert "<b>38</b> flights shown (27 flown, 11 planned) of 38 loaded" in flights_line
     assert f"sha256 {bundled_snapshot().manifest_sha256}" in banner
 
 
@@ -329,3 +358,60 @@ def test_dashboard_figures_built_unvalidated_are_valid_and_the_same(monkeypatch,
                 assert json.loads(build(df).to_json()) == validated, key
                 checked += 1
     assert checked == 6 * 3 + 4 * 2
+
+
+# ------------------------------------------------- the bundled sample's flights (issue 16)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    tables = spacedata.load_tables("bundled")
+    return tables.wide(), tables.flights_wide()
+
+
+def test_the_bundled_flights_are_shown_by_default_each_with_its_craft(sample):
+    crafts, flights = sample
+    store = DataStore(crafts, flights)
+    # every flight whose craft passes the default filters (placeholders hidden): 35 of 38
+    placeholders = set(crafts.loc[crafts["is_placeholder"], "id"])
+    assert len(placeholders) == 2
+    expected = flights[~flights["spacecraft_id"].isin(placeholders)]
+    assert len(store.flights_filtered) == len(expected) == 35
+    assert set(store.flights_filtered["id"]) == set(expected["id"])
+    store.include_placeholders = True
+    assert len(store.flights_filtered) == 38
+    store.param.update(include_placeholders=False, agency=["SpX"])
+    kept = store.flights_filtered
+    assert set(kept["agency_abbrev"]) == {"SpX"} and len(kept) == 8
+    assert set(kept["spacecraft_id"]) <= set(store.filtered["id"])
+
+
+def test_a_flight_whose_craft_is_unknown_shows_until_a_filter_is_set(sample):
+    crafts, flights = sample
+    odd = flights.copy()
+    odd.loc[odd.index[5], "spacecraft_id"] = pd.NA  # a flight whose craft nobody knows
+    odd.loc[odd.index[6], "spacecraft_id"] = 999_999  # and one whose craft is not in the table
+    odd.attrs = dict(flights.attrs)
+    store = DataStore(crafts, odd)
+    ids = set(store.flights_filtered["id"])
+    assert {odd.loc[odd.index[5], "id"], odd.loc[odd.index[6], "id"]} <= ids
+    assert not store.restricted()
+    store.name_search = "Dragon"
+    assert store.restricted()
+    assert not {odd.loc[odd.index[5], "id"], odd.loc[odd.index[6], "id"]} & set(
+        store.flights_filtered["id"]
+    )
+
+
+def test_the_flights_kpi_counts_flown_flights(sample):
+    crafts, flights = sample
+    store = DataStore(crafts, flights)
+    store.include_placeholders = True
+    # LL2's flights_count counts flights that took place: a craft only planned to fly has 0
+    planned_only = set(flights.loc[~flights["flown"].astype(bool), "spacecraft_id"]) - set(
+        flights.loc[flights["flown"].astype(bool), "spacecraft_id"]
+    )
+    counts = crafts.set_index("id")["flights_count"]
+    assert planned_only and all(counts[i] in (0, 1) for i in planned_only)
+    assert counts[next(i for i in planned_only if counts[i] == 0)] == 0
+    assert summary(store.filtered)["flights"] == int(crafts["flights_count"].sum())

@@ -5,7 +5,8 @@ installed package, ``panel serve "$(python -c 'import spacedata.dashboard.app as
 print(m.__file__)')"`` serves this file directly, and ``pn.serve({"spacecraft": app})`` serves
 :func:`app` from Python.
 
-Data: the bundled 20-record sample by default (offline); ``SPACEDATA_SNAPSHOT=DIR`` serves a
+Data: the bundled sample by default (offline; real records of the development host: 55 spacecraft,
+38 flights of 2025-2027, see ``snapshot.BUNDLED_ABOUT``); ``SPACEDATA_SNAPSHOT=DIR`` serves a
 snapshot from ``spacedata fetch``; ``SPACEDATA_DASHBOARD_SOURCE=live`` reads LL2 through the
 cache and refreshes every ``SPACEDATA_REFRESH`` (default 6h; "off" to disable). Loaded once
 per process, shared by sessions.

@@ -78,7 +78,7 @@ class Loaded:
         refreshed_at: when a scheduled refresh produced ``frame`` (UTC); None for the first load.
         refresh_error: why the last scheduled refresh failed (plain text, shown escaped), or None
             after a success.
-        note: which source was chosen and why (plain text), e.g. "the bundled 20-record sample;
+        note: which source was chosen and why (plain text), e.g. "the bundled sample;
             offline: LL2 could not be reached within 3 s".
         changes: what changed since the snapshot's previous version (plain text), or None.
     """

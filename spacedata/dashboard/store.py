@@ -610,14 +610,32 @@ class DataStore(pn.viewable.Viewer, FilterParameters):
         return out
 
     def filter_flights(self, spacecraft: pd.DataFrame) -> pd.DataFrame:
-        """The flights of ``spacecraft`` (every flight when no spacecraft filter restricts),
-        then restricted by the flights' own filters (the launch dates)."""
+        """The flights whose spacecraft is in ``spacecraft`` (the spacecraft that pass the
+        filters, the default placeholder filter included), then restricted by the flights' own
+        filters (the launch dates).
+
+        Every craft a flight carries is a row of the spacecraft table (from the spacecraft
+        endpoint, or from the record the flight embeds: ``seen_in``), so the filters judge
+        each flight by its craft. A flight whose craft is not in the table at all (no
+        spacecraft id) cannot be judged: it is kept while every spacecraft filter is at its
+        default (the view is never emptied by filters nobody set), and dropped once one is set.
+        """
         flights = self.flights_data
-        if self.masks(self.data):  # flights of spacecraft not loaded go only when unfiltered
-            keep = flights["spacecraft_id"].isin(spacecraft["id"]).fillna(False).to_numpy()
+        if self.masks(self.data):
+            ids = flights["spacecraft_id"]
+            keep = ids.isin(spacecraft["id"]).fillna(False).to_numpy()
+            if not self.restricted():
+                keep = keep | ~ids.isin(self.data["id"]).fillna(False).to_numpy()
             flights = flights[keep]
             flights.attrs = dict(self.flights_data.attrs)
         return self.filter(flights, "flights")
+
+    def restricted(self, applies_to: str = "spacecraft") -> bool:
+        """Whether a filter of ``applies_to`` is set away from its default (what the URL
+        writes: defaults are left out of it)."""
+        return any(
+            f.encode(self, getattr(self, f.name)) for f in FILTERS if f.applies_to == applies_to
+        )
 
     def reset(self, *_) -> None:
         """Every filter back to its default (no restriction but hidden placeholders)."""

@@ -39,7 +39,9 @@ from .store import DataStore
 
 
 def summary(df: pd.DataFrame) -> dict[str, float]:
-    """The KPI figures of a frame: spacecraft, flights, years in space, in space now."""
+    """The KPI figures of a spacecraft frame: spacecraft, flights, years in space, in space
+    now. Flights are the sum of each craft's ``flights_count``, LL2's count of the flights it
+    has flown (a craft waiting for its first launch counts 0; planned flights never count)."""
     return {
         "spacecraft": len(df),
         "flights": int(df["flights_count"].sum()),
@@ -80,6 +82,7 @@ class ProvenanceView(pn.viewable.Viewer):
         self.store = store
         self.shared = shared
         self.noun = "flights" if flights else "spacecraft"
+        self.endpoint = "spacecraft flights" if flights else "spacecraft"
         frame = store.param.flights_filtered if flights else store.param.filtered
         # the data's, not the filters': built once, not on every filter change
         self.details = self._details(store.flights_data if flights else store.data)
@@ -89,6 +92,37 @@ class ProvenanceView(pn.viewable.Viewer):
             css_classes=["sd-provenance-pane", f"sd-provenance-{self.noun}"],
             stylesheets=[_TEXT_CSS],
             margin=(5, 10),
+        )
+
+    @property
+    def loaded(self) -> pd.DataFrame:
+        """The frame before any filter (spacecraft or flights)."""
+        return self.store.flights_data if self.noun == "flights" else self.store.data
+
+    def _shown(self, df: pd.DataFrame) -> str:
+        """``<b>53</b> spacecraft shown``; ``<b>35</b> flights shown (27 flown, 8 planned)``."""
+        text = f"<b>{len(df):,}</b> {self.noun} shown"
+        if self.noun == "flights":
+            n = plots.flight_status_counts(df)
+            split = f"{n['flown']:,} flown, {n['planned']:,} planned"
+            if n["unknown"]:
+                split += f", {n['unknown']:,} of unknown status"
+            text += f" ({split})"
+        return text
+
+    def _from_flights(self) -> int:
+        """Spacecraft rows known only from the flights (none on the flights line)."""
+        if self.noun != "spacecraft" or "seen_in" not in self.loaded.columns:
+            return 0
+        return int((self.loaded["seen_in"] == "spacecraft_flights").fillna(False).sum())
+
+    def _loaded_detail(self, prov: Provenance) -> str:
+        extra = self._from_flights()
+        if not extra:
+            return ""
+        return (
+            f" ({prov.records:,} from the spacecraft endpoint, {extra:,} known only from "
+            "their flights)"
         )
 
     def _html(self, df: pd.DataFrame, notices: list[str]) -> str:
@@ -104,8 +138,8 @@ class ProvenanceView(pn.viewable.Viewer):
             of = f"{prov.count:,}" if prov.count is not None else "an unknown number of"
             parts.append(
                 f"<b>Source:</b> {html.escape(prov.label)}, <b>as of</b> "
-                f"{html.escape(prov.as_of)} · <b>{len(df):,}</b> {self.noun} shown of "
-                f"{prov.records:,} loaded; the endpoint reports {of}."
+                f"{html.escape(prov.as_of)} · {self._shown(df)} of {len(self.loaded):,} "
+                f"loaded{self._loaded_detail(prov)}; the {self.endpoint} endpoint reports {of}."
             )
             if prov.stale_since:
                 parts.append(
@@ -114,9 +148,17 @@ class ProvenanceView(pn.viewable.Viewer):
                 )
             if not prov.complete:
                 kind = "Partial sample" if prov.source == "bundled" else "Incomplete data"
+                what = "flight" if self.noun == "flights" else "spacecraft"
+                held = (
+                    f"all {prov.records:,} {what} records its host listed, not all of LL2's"
+                    if prov.count is not None and prov.records >= prov.count
+                    else f"{prov.records:,} of about {of} {what} records"
+                )
+                extra = self._from_flights()
+                plus = f", and {extra:,} spacecraft known only from their flights" if extra else ""
                 parts.append(
-                    f"<span class='sd-partial'><b>{kind}:</b> {prov.records:,} of about {of} "
-                    "records; totals and rankings describe these only.</span>"
+                    f"<span class='sd-partial'><b>{kind}:</b> {held}{plus}; totals and "
+                    "rankings describe these only.</span>"
                 )
         if self.shared is not None and self.shared.note:
             parts.append(f"<span class='sd-why'>Showing {html.escape(self.shared.note)}.</span>")
@@ -396,9 +438,10 @@ class NoMatch(pn.viewable.Viewer):
 
 
 class TimeCharts(Charts):
-    """The "Through time" charts of the flights (``store.flights_filtered``): flights per year
-    by agency and by configuration, time in space accumulated by agency, turnaround of reused
-    spacecraft. Hidden when no flight is left (:class:`NoFlights` explains)."""
+    """The "Through time" charts of the flights (``store.flights_filtered``): flown flights
+    per year by agency and by configuration (planned ones beside them, hatched), time in space
+    accumulated by agency and turnaround of reused spacecraft (flown flights only). Hidden
+    when no flight is left (:class:`NoFlights` explains)."""
 
     builders = {
         "per_year_agency": functools.partial(plots.flights_per_year, by="agency", compact=True),
@@ -414,8 +457,9 @@ class TimeCharts(Charts):
 
 
 class NoFlights(NoMatch):
-    """Shown in "Through time" when no flight is left: when the source holds no flights (the
-    bundled sample), what it is and how to fetch them; else which filters exclude them all."""
+    """Shown in "Through time" when no flight is left: when the source holds no flights (a
+    snapshot of the spacecraft endpoint only), what it is and how to fetch them; else which
+    filters exclude them all."""
 
     frame = "flights_filtered"
     css_class = "sd-noflights-pane"
