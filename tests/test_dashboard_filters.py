@@ -186,15 +186,10 @@ def test_small_totals_keep_a_readable_value_label(tmp_path):
 
 
 def _spacecraft_pages_only(tmp_path: Path) -> Path:
-    """A snapshot of the two real spacecraft captures only (no flights, no crafts from them)."""
-    from spacedata.snapshot import import_captures
-    from tests.conftest import SEEDS
+    """The bundled sample's two real spacecraft pages alone (no flights, no crafts from them)."""
+    from tests.conftest import spacecraft_only_snapshot
 
-    captures = sorted(SEEDS.glob("*.txt"))
-    if not captures:
-        pytest.skip("the captures in ../shared/seeds are not beside this clone")
-    import_captures(captures, tmp_path / "pages")
-    return tmp_path / "pages"
+    return spacecraft_only_snapshot(tmp_path / "pages")
 
 
 def test_the_time_in_space_kpi_keeps_small_totals_readable():

@@ -14,9 +14,8 @@ import pytest
 
 import spacedata
 from spacedata import plots
-from spacedata.snapshot import import_captures
 from spacedata.synthetic import write_synthetic_snapshot
-from tests.conftest import SEEDS
+from tests.conftest import spacecraft_only_snapshot
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +29,9 @@ def flights(tmp_path_factory) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def no_flights(tmp_path_factory) -> pd.DataFrame:
-    """The flights frame of a source without flights: a snapshot of the two real spacecraft
-    captures only (the bundled sample now holds flights too)."""
-    captures = sorted(SEEDS.glob("*.txt"))
-    if not captures:
-        pytest.skip("the captures in ../shared/seeds are not beside this clone")
-    out = tmp_path_factory.mktemp("captures") / "snap"
-    import_captures(captures, out)
-    return spacedata.load_flights(out)
+    """The flights frame of a source without flights: the bundled sample's two real
+    spacecraft pages alone (the sample itself now holds flights too)."""
+    return spacedata.load_flights(spacecraft_only_snapshot(tmp_path_factory.mktemp("pages")))
 
 
 def _frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -206,7 +206,12 @@ def test_flights_per_year_keeps_planned_flights_apart(bundled):
     assert planned[0].marker.pattern.shape or planned[0].marker.line.width
     hover = json.dumps(planned[0].to_plotly_json())
     assert "year precision" in hover and "NET 2026" in hover
+    assert "NET 2026 Q4, quarter 4 precision" in hover and "NET Jan 2027, month precision" in hover
     assert "Planned" not in json.dumps([t.to_plotly_json() for t in flown])
+    # beside the flown stack, not on it: another offset group
+    assert {t.offsetgroup for t in flown} == {"flown"} and planned[0].offsetgroup == "planned"
+    assert fig.layout.barmode == "stack"
+    assert "38 flights shown (27 flown, 11 planned)" in fig.layout.title.subtitle.text
 
 
 def test_turnaround_and_time_in_space_count_flown_flights_only(bundled):
@@ -218,13 +223,22 @@ def test_turnaround_and_time_in_space_count_flown_flights_only(bundled):
     flown_turn = fl[fl["flown"].astype(bool) & (fl["turn_around_time_days"] > 0)]
     points = sum(len(t.x) for t in fig.data if t.mode == "markers")
     assert points == len(flown_turn) > 0
-    text = fig.layout.title.text
-    assert "11 planned flights not counted" in text
+    assert "11 planned flights not counted" in _shown_text(fig)
+    assert "(27 flown, 11 planned)" in fig.layout.title.subtitle.text
     cum = plots.cumulative_time_in_space(fl)
-    assert "11 planned flights not counted" in cum.layout.title.text
+    assert "11 planned flights not counted" in _shown_text(cum)
+    for compact in (plots.turnaround_per_flight, plots.cumulative_time_in_space):
+        # the dashboard hides subtitles on screen: the note is on the title's second line
+        title = compact(fl, compact=True).layout.title.text.replace("<br>", " ")
+        assert "11 planned flights not counted" in title
     total = sum(t.y[-1] for t in cum.data)
     want = fl.loc[fl["flown"].astype(bool), "duration_days"].sum() / plots.DAYS_PER_YEAR
     assert total == pytest.approx(want, rel=1e-3)
+
+
+def _shown_text(fig) -> str:
+    """A chart's title and subtitle: what a reader sees above it (notebook or PNG)."""
+    return f"{fig.layout.title.text} {fig.layout.title.subtitle.text}"
 
 
 # -------------------------------------------------------------------------------- diff
