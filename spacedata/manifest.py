@@ -7,25 +7,20 @@ them, and if not why) and how to check them (file, sha256 and size of each page)
 read, and is the one place that turns a snapshot into a
 :class:`~spacedata.provenance.Provenance` (one per endpoint).
 
-Two formats are read; format 2 is written:
+The format (2)::
 
-* **format 2** (since spacedata 0.2): several endpoints under one manifest::
+    {"format": 2, "source": "live", "fetched_at": ..., "complete": true,
+     "api_version": "2.3.0", "spacedata_version": ..., "credit": ...,
+     "endpoints": {
+       "spacecraft": {"endpoint": URL, "params": {...}, "fetched_at": ...,
+                      "count_reported": 603, "records_received": 603, "complete": true,
+                      "pages": [{"file": "pages/spacecraft/0001.json", "url": ...,
+                                 "sha256": ..., "bytes": ...}, ...]},
+       "spacecraft_flights": {...}}}
 
-      {"format": 2, "source": "live", "fetched_at": ..., "complete": true,
-       "api_version": "2.3.0", "spacedata_version": ..., "credit": ...,
-       "endpoints": {
-         "spacecraft": {"endpoint": URL, "params": {...}, "fetched_at": ...,
-                        "count_reported": 603, "records_received": 603, "complete": true,
-                        "pages": [{"file": "pages/spacecraft/0001.json", "url": ...,
-                                   "sha256": ..., "bytes": ...}, ...]},
-         "spacecraft_flights": {...}}}
-
-  The top-level ``complete`` is true only when every endpoint's is; ``fetched_at`` is the
-  oldest endpoint's. ``note``, ``stale_since`` and ``problems`` appear only when they say
-  something.
-* **format 1** (earlier releases, the bundled sample): one ``/spacecraft/`` sync, its fields
-  at the top level (``endpoint``, ``params``, ``count_reported``, ..., ``pages``). It reads as
-  a manifest with the one endpoint ``spacecraft``, and is written back byte for byte.
+The top-level ``complete`` is true only when every endpoint's is; ``fetched_at`` is the oldest
+endpoint's (unknown when any is). ``note``, ``stale_since``, ``problems`` and a page's
+``origin`` appear only when they say something.
 
 Every problem is one :class:`~spacedata.errors.SnapshotError` whose one-line message names the
 file and the field, e.g. ``.../manifest.json: pages.0.sha256: field required``.
@@ -35,11 +30,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-import orjson
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -57,11 +51,10 @@ from .errors import SnapshotError
 from .provenance import Provenance
 
 MANIFEST = "manifest.json"
-#: The format this version writes; it reads ``FORMATS``.
+#: The format this version reads and writes.
 FORMAT = 2
-FORMATS = (1, 2)
-#: The endpoint a format-1 manifest describes, and the one the shortcuts of a
-#: :class:`Manifest` (``records_received``, ``count_reported``, ...) refer to when present.
+#: The endpoint the shortcuts of a :class:`Manifest` (``records_received``, ``count_reported``,
+#: ...) refer to when present.
 PRIMARY = "spacecraft"
 API_VERSION = "2.3.0"
 #: The largest page file a snapshot may hold (bytes); a manifest claiming more is refused.
@@ -69,7 +62,7 @@ MAX_PAGE_BYTES = 64 * 2**20
 #: manifest ``source`` -> provenance source; any other manifest source reads as ``snapshot``.
 PROVENANCE_SOURCES = {"captures": "bundled", "synthetic": "synthetic"}
 #: Optional keys left out of ``manifest.json`` while they hold these values, so manifests
-#: without them (the bundled one, earlier releases') are rewritten byte for byte.
+#: without them are rewritten byte for byte.
 _OMITTED_WHEN = {"note": None, "stale_since": None, "problems": [], "origin": None}
 
 _SAFE_PART = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
@@ -135,7 +128,7 @@ class PageEntry(BaseModel):
 
 
 class EndpointEntry(BaseModel):
-    """One endpoint's part of a snapshot (format 2), or the whole of a format-1 manifest.
+    """One endpoint's part of a snapshot.
 
     Attributes:
         endpoint: the URL the pages came from.
@@ -162,75 +155,22 @@ class EndpointEntry(BaseModel):
     pages: list[PageEntry]
 
 
-def _known_format(value: int, allowed: tuple[int, ...]) -> int:
-    if value not in allowed:
+def _known_format(value: int) -> int:
+    if value != FORMAT:
         raise PydanticCustomError(
             "format",
-            "format {format} is not one this spacedata reads (it reads formats 1 and 2); "
+            "format {format} is not one this spacedata reads (it reads format {known}); "
             "upgrade spacedata or fetch the snapshot again",
-            {"format": value},
+            {"format": value, "known": FORMAT},
         )
     return value
 
 
-class _ManifestV1(BaseModel):
-    """``manifest.json`` format 1: one ``/spacecraft/`` sync, its fields at the top level."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    format: int
-    source: str
-    endpoint: str
-    params: dict[str, Any] | None
-    fetched_at: UtcTime
-    count_reported: int | None = Field(ge=0)
-    records_received: int = Field(ge=0)
-    complete: bool
-    note: str | None = None
-    stale_since: UtcTime = None
-    problems: list[str] = Field(default_factory=list)
-    api_version: str
-    spacedata_version: str
-    credit: str
-    pages: list[PageEntry]
-
-    @field_validator("format")
-    @classmethod
-    def _format_1(cls, value: int) -> int:
-        return _known_format(value, (1,))
-
-    def unified(self) -> Manifest:
-        part = EndpointEntry.model_construct(
-            endpoint=self.endpoint,
-            params=self.params,
-            fetched_at=self.fetched_at,
-            count_reported=self.count_reported,
-            records_received=self.records_received,
-            complete=self.complete,
-            stale_since=self.stale_since,
-            problems=list(self.problems),
-            pages=list(self.pages),
-        )
-        return Manifest.model_construct(
-            format=1,
-            source=self.source,
-            fetched_at=self.fetched_at,
-            complete=self.complete,
-            note=self.note,
-            stale_since=self.stale_since,
-            api_version=self.api_version,
-            spacedata_version=self.spacedata_version,
-            credit=self.credit,
-            endpoints={PRIMARY: part},
-        )
-
-
 class Manifest(BaseModel):
-    """A snapshot's ``manifest.json`` (format 2, or format 1 read as one endpoint).
+    """A snapshot's ``manifest.json``.
 
     Attributes:
-        format: 2, or 1 for a manifest read from an earlier release's snapshot (written back
-            in format 1, byte for byte).
+        format: 2.
         source: ``live``/``cache`` (fetched), ``captures`` (the bundled sample), ``synthetic``.
         fetched_at: when LL2 sent the oldest page of any endpoint (UTC), None if unknown.
         complete: True only if every endpoint is complete.
@@ -261,7 +201,7 @@ class Manifest(BaseModel):
     @field_validator("format")
     @classmethod
     def _known(cls, value: int) -> int:
-        return _known_format(value, FORMATS)
+        return _known_format(value)
 
     @field_validator("endpoints")
     @classmethod
@@ -347,50 +287,19 @@ class Manifest(BaseModel):
 
     @classmethod
     def from_json(cls, raw: bytes, where: str) -> Manifest:
-        """Parse and validate ``manifest.json`` bytes (format 1 or 2); ``where`` names the file
-        in errors.
+        """Parse and validate ``manifest.json`` bytes; ``where`` names the file in errors.
 
         Types are strict (``"603"`` is not a count, ``1`` is not ``true``); unknown keys are
         ignored. Raises :class:`SnapshotError` with one line naming the file and the field.
         """
         try:
-            peek = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            peek = None  # let pydantic say what is wrong, as for any other error
-        model = _ManifestV1 if isinstance(peek, dict) and peek.get("format") == 1 else cls
-        try:
-            manifest = model.model_validate_json(raw, strict=True)
+            return cls.model_validate_json(raw, strict=True)
         except ValidationError as exc:
             raise SnapshotError(
                 _one_line(where, exc, f"Fetch the snapshot again, or restore {MANIFEST}.")
             ) from None
-        return manifest.unified() if isinstance(manifest, _ManifestV1) else manifest
 
     # ----------------------------------------------------------------------------- writing
-
-    @classmethod
-    def build(
-        cls, fields: Mapping[str, Any], pages: Sequence[Mapping[str, Any]], where: str
-    ) -> Manifest:
-        """A **format-1** manifest (one ``/spacecraft/`` sync; what earlier releases wrote and
-        the bundled sample is): ``fields`` (source, endpoint, params, fetched_at,
-        count_reported, records_received, complete, optionally note, stale_since, problems)
-        plus the page entries and what wrote it. ``fetched_at`` may be a datetime or an ISO
-        string. Raises :class:`SnapshotError` naming the field if one is missing or wrong."""
-        data = {
-            **fields,
-            "format": 1,
-            "api_version": API_VERSION,
-            "spacedata_version": __version__,
-            "credit": config.CREDIT,
-            "pages": list(pages),
-        }
-        try:
-            return _ManifestV1.model_validate(data).unified()
-        except ValidationError as exc:
-            raise SnapshotError(
-                _one_line(where, exc, "Nothing was written; pass the field as documented.")
-            ) from None
 
     @classmethod
     def build_endpoints(
@@ -399,7 +308,7 @@ class Manifest(BaseModel):
         parts: Mapping[str, Mapping[str, Any]],
         where: str,
     ) -> Manifest:
-        """A format-2 manifest: ``fields`` (source, optionally note) and, by endpoint name,
+        """A manifest: ``fields`` (source, optionally note) and, by endpoint name,
         each part's fields (endpoint, params, fetched_at, count_reported, records_received,
         complete, pages, optionally stale_since, problems). The top-level ``fetched_at``,
         ``complete`` and ``stale_since`` are derived from the parts unless given. Raises
@@ -427,37 +336,13 @@ class Manifest(BaseModel):
 
     def to_json(self) -> bytes:
         """``manifest.json`` as written: 2-space indented, keys in field order, trailing newline;
-        ``note``, ``stale_since`` and ``problems`` only when they say something. A format-1
-        manifest is written in format 1."""
-        if self.format == 1:
-            part = self.part()
-            data = _ManifestV1.model_construct(
-                format=1,
-                source=self.source,
-                endpoint=part.endpoint,
-                params=part.params,
-                fetched_at=part.fetched_at,
-                count_reported=part.count_reported,
-                records_received=part.records_received,
-                complete=part.complete,
-                note=self.note,
-                stale_since=part.stale_since,
-                problems=list(part.problems),
-                api_version=self.api_version,
-                spacedata_version=self.spacedata_version,
-                credit=self.credit,
-                pages=list(part.pages),
-            ).model_dump(mode="json")
-            _omit(data)
-            for page in data["pages"]:
+        ``note``, ``stale_since``, ``problems`` and ``origin`` only when they say something."""
+        data = self.model_dump(mode="json")
+        _omit(data)
+        for part in data["endpoints"].values():
+            _omit(part)
+            for page in part["pages"]:
                 _omit(page)
-        else:
-            data = self.model_dump(mode="json")
-            _omit(data)
-            for part in data["endpoints"].values():
-                _omit(part)
-                for page in part["pages"]:
-                    _omit(page)
         return (json.dumps(data, indent=2) + "\n").encode("utf-8")
 
     # ------------------------------------------------------------------- claims, provenance
@@ -471,11 +356,10 @@ class Manifest(BaseModel):
         """
         for name, part in self.endpoints.items():
             held = records[name]
-            at = where if self.format == 1 else f"{where}: endpoints.{name}"
+            at = f"{where}: endpoints.{name}"
             if part.records_received != held:
-                sep = ": " if self.format == 1 else "."
                 raise SnapshotError(
-                    f"{at}{sep}records_received says {part.records_received} but its pages hold "
+                    f"{at}.records_received says {part.records_received} but its pages hold "
                     f"{held} records; the manifest or a page was changed. Fetch the snapshot "
                     "again."
                 )
@@ -500,12 +384,12 @@ class Manifest(BaseModel):
         part = self.part(endpoint)
         return Provenance(
             source=PROVENANCE_SOURCES.get(self.source, "snapshot"),
-            fetched_at=part.fetched_at or self.fetched_at,
+            fetched_at=part.fetched_at,
             count=part.count_reported,
             records=part.records_received,
             complete=part.complete,
             location=location,
-            stale_since=part.stale_since or self.stale_since,
+            stale_since=part.stale_since,
             url=config.redact(part.endpoint),
             manifest_sha256=manifest_sha256,
         )

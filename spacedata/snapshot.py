@@ -10,8 +10,7 @@
 
 One snapshot holds every endpoint of one sync (``spacecraft``, ``spacecraft_flights``) under one
 manifest, written and switched together: a reader never sees the flights of one sync with the
-spacecraft of another. Snapshots of earlier releases (format 1: one endpoint,
-``pages/0001.json``) are read as snapshots holding ``spacecraft`` only.
+spacecraft of another.
 
 A write takes the lock, writes the new version under a temporary name, fsyncs it, reads it back
 to verify it, renames it into place and then switches ``CURRENT`` with one ``os.replace``. It
@@ -20,8 +19,8 @@ what killed writes left behind. So readers never see a half-written snapshot, an
 instant leaves the previous one loadable. No symlinks: this works on Linux, macOS and Windows.
 
 A *flat* snapshot (``manifest.json`` and ``pages/`` directly in the directory: the bundled
-sample, snapshots of earlier releases, a version directory) is read as it is; writing a store to
-it converts it. ``write_pages(..., layout="flat")`` still writes one (``data/bundled``).
+sample, a version directory) is read as it is; writing a store to it converts it.
+``write_endpoints(..., layout="flat")`` writes one (``data/bundled``).
 
 Reading checks everything and trusts nothing: page paths (relative, inside, no symlink, regular
 files, bounded size), sizes and sha256 of every page, and the manifest's claims against the
@@ -437,7 +436,7 @@ def write_snapshot(result: Any, out: str | os.PathLike, *, allow_partial: bool =
     out = Path(out).expanduser()
     results = getattr(result, "results", None)
     if results is None:
-        results = {_name_of(result): result}
+        results = {getattr(result, "name", None) or PRIMARY: result}
     target = out
     if not result.complete:
         problems = [
@@ -481,18 +480,6 @@ def _problems(r: Any) -> list[str]:
         of = r.count if r.count is not None else "an unknown number"
         problems = [f"{len(r.records)} unique records arrived of {of} reported"]
     return problems
-
-
-def _name_of(result: Any) -> str:
-    """The endpoint name of a one-endpoint result: its ``name``, else the last part of its URL
-    if that names a declared endpoint, else ``spacecraft`` (what earlier results were)."""
-    from .endpoints import ENDPOINTS
-
-    name = getattr(result, "name", None)
-    if isinstance(name, str) and name:
-        return name
-    last = str(getattr(result, "endpoint", "")).rstrip("/").rsplit("/", 1)[-1]
-    return last if last in ENDPOINTS else PRIMARY
 
 
 _CAPTURE_REQUEST = re.compile(r"^GET (\S+)$", re.M)
@@ -563,34 +550,6 @@ def import_captures(files: Sequence[str | os.PathLike], out: str | os.PathLike) 
     )
 
 
-def write_pages(
-    out: str | os.PathLike,
-    bodies: Sequence[bytes],
-    urls: Sequence[str],
-    fields: dict,
-    *,
-    layout: Literal["store", "flat"] = "store",
-) -> Snapshot:
-    """Write one endpoint's page bodies and a **format-1** manifest (``fields`` plus checksums
-    and versions) to ``out``: the layout earlier releases wrote, kept for the bundled sample
-    (``data/bundled``, rebuilt byte for byte) and for tests of old snapshots. New snapshots are
-    written by :func:`write_endpoints`.
-
-    The low-level writer, without :func:`write_snapshot`'s completeness policy. ``fields`` are
-    the format-1 manifest fields other than ``format``, ``pages`` and what wrote it. What is
-    written is read back and verified (claims included) before it replaces anything.
-    ``layout="store"`` (default) adds a version to the store ``out``; ``layout="flat"`` writes
-    ``manifest.json`` and ``pages/`` directly in ``out``, replacing a flat snapshot there with
-    two renames (for shipped data such as ``data/bundled``; readers of ``out`` may see the
-    gap). Raises :class:`SnapshotError` and leaves ``out`` as it was if anything fails.
-    """
-    _check_layout(layout)
-    out = Path(out).expanduser()
-    entries = _entries("pages", bodies, urls)
-    manifest = Manifest.build(fields, entries, f"the manifest for {out}")
-    return _write(out, list(bodies), manifest, layout)
-
-
 def write_endpoints(
     out: str | os.PathLike,
     endpoints: Mapping[str, tuple[Sequence[bytes], Sequence[str], Mapping[str, Any]]],
@@ -598,15 +557,20 @@ def write_endpoints(
     *,
     layout: Literal["store", "flat"] = "store",
 ) -> Snapshot:
-    """Write several endpoints' pages under one format-2 manifest to ``out``.
+    """Write the pages of one or several endpoints under one manifest to ``out``.
 
     ``endpoints`` maps each endpoint name to ``(bodies, urls, part fields)``; the part fields
     are those of :class:`~spacedata.manifest.EndpointEntry` but ``pages`` (endpoint, params,
     fetched_at, count_reported, records_received, complete, optionally stale_since, problems),
     and optionally ``origins``, one per page (:attr:`~spacedata.manifest.PageEntry.origin`).
     ``fields`` are the top-level ones (source, optionally note). Page files go to
-    ``pages/<endpoint>/0001.json``. Otherwise as :func:`write_pages`: verified before anything
-    is replaced, atomic for ``layout="store"``; SnapshotError leaves ``out`` as it was.
+    ``pages/<endpoint>/0001.json``. The low-level writer, without :func:`write_snapshot`'s
+    completeness policy: what is written is read back and verified (claims included) before it
+    replaces anything. ``layout="store"`` (default) adds a version to the store ``out``;
+    ``layout="flat"`` writes ``manifest.json`` and ``pages/`` directly in ``out``, replacing a
+    flat snapshot there with two renames (for shipped data such as ``data/bundled``; readers of
+    ``out`` may see the gap). Raises :class:`SnapshotError` and leaves ``out`` as it was if
+    anything fails.
     """
     _check_layout(layout)
     out = Path(out).expanduser()
@@ -872,7 +836,7 @@ def _clean_leftovers(out: Path) -> None:
 
 
 def _remove_flat(out: Path) -> list[str]:
-    """Remove a flat snapshot's ``manifest.json`` and ``pages/NNNN.json`` from a store (readers
+    """Remove a flat snapshot's ``manifest.json`` and ``pages/<endpoint>/NNNN.json`` from a store (readers
     prefer ``CURRENT``); the manifest goes first, so a half-removed one is never read."""
     removed = []
     pages = out / "pages"
@@ -882,10 +846,8 @@ def _remove_flat(out: Path) -> list[str]:
             removed.append(MANIFEST)
         if pages.is_dir() and not pages.is_symlink():
             for p in pages.iterdir():
-                if _FLAT_PAGE.fullmatch(p.name) and p.is_file() and not p.is_symlink():
-                    p.unlink()
-                elif _ENDPOINT_DIR.fullmatch(p.name) and p.is_dir() and not p.is_symlink():
-                    for q in p.iterdir():  # a format-2 flat snapshot: pages/<endpoint>/NNNN.json
+                if _ENDPOINT_DIR.fullmatch(p.name) and p.is_dir() and not p.is_symlink():
+                    for q in p.iterdir():  # pages/<endpoint>/NNNN.json
                         if _FLAT_PAGE.fullmatch(q.name) and q.is_file() and not q.is_symlink():
                             q.unlink()
                     p.rmdir()

@@ -11,7 +11,7 @@ import pytest
 import spacedata
 from spacedata.cli import main
 from spacedata.errors import ConsistencyWarning, RejectedRecordWarning
-from spacedata.snapshot import read_snapshot, write_pages
+from spacedata.snapshot import read_snapshot
 from spacedata.synthetic import write_synthetic_snapshot
 from spacedata.tidy import FLIGHT_DTYPES, FLIGHTS_WIDE_DTYPES, check_dtypes
 from tests.conftest import ROOT
@@ -53,23 +53,8 @@ def test_snapshots_without_flights_load_with_an_empty_typed_table_and_a_note(
 ):
     bundled = ROOT / "data" / "bundled"
     before = _digest(bundled)
-    old = read_snapshot(bundled).manifest.part("spacecraft")
-    write_pages(  # a store as an earlier release wrote it (format 1)
-        tmp_path / "v1",
-        [(bundled / p.file).read_bytes() for p in old.pages],
-        [p.url for p in old.pages],
-        {
-            "source": "live",
-            "endpoint": old.endpoint,
-            "params": None,
-            "fetched_at": "2026-11-20T08:00:00+00:00",
-            "count_reported": 603,
-            "records_received": 20,
-            "complete": False,
-        },
-    )
-    write_synthetic_snapshot(30, tmp_path / "v2")  # format 2, spacecraft only
-    for source in (no_flights_source, tmp_path / "v1", tmp_path / "v2"):
+    write_synthetic_snapshot(30, tmp_path / "v2")  # spacecraft only
+    for source in (no_flights_source, tmp_path / "v2"):
         tables = no_warnings(spacedata.load_tables, source)
         assert tables.flights.empty and check_dtypes(tables.flights, FLIGHT_DTYPES) == []
         note = tables.flights.attrs["note"]

@@ -18,7 +18,6 @@ from spacedata.snapshot import (
     latest_snapshot,
     read_snapshot,
     write_endpoints,
-    write_pages,
     write_snapshot,
 )
 from tests.conftest import ROOT, SEEDS
@@ -190,31 +189,6 @@ def test_store_keeps_the_current_and_the_previous_version(tmp_path):
     assert check_marked(previous) == 3 and previous.provenance.location == str(snaps[3].path)
 
 
-def test_flat_snapshot_loads_and_is_converted_to_a_store_by_a_write(tmp_path):
-    out = tmp_path / "snap"
-    result = fake_result(marked_records(1))
-    flat = write_pages(
-        out,
-        [p.content for p in result.pages],
-        [p.url for p in result.pages],
-        {
-            "source": "live",
-            "endpoint": result.endpoint,
-            "params": result.params,
-            "fetched_at": "2026-11-20T08:00:00+00:00",
-            "count_reported": result.count,
-            "records_received": len(result.records),
-            "complete": True,
-        },
-        layout="flat",
-    )  # what earlier releases wrote
-    assert flat.path == out and check_marked(read_snapshot(out)) == 1
-    assert read_snapshot(out).manifest.fetched_at.isoformat() == "2026-11-20T08:00:00+00:00"
-    write_snapshot(fake_result(marked_records(2)), out)
-    assert sorted(p.name for p in out.iterdir() if p.name != ".lock") == ["CURRENT", "versions"]
-    assert check_marked(read_snapshot(out)) == 2
-
-
 def test_write_refuses_a_version_directory_or_a_foreign_one(tmp_path):
     snap = write_snapshot(fake_result(marked_records(1)), tmp_path / "snap")
     with pytest.raises(SnapshotError, match="is a version inside the snapshot store"):
@@ -224,31 +198,36 @@ def test_write_refuses_a_version_directory_or_a_foreign_one(tmp_path):
     with pytest.raises(SnapshotError, match=r"holds other files \(thesis.tex\)"):
         write_snapshot(fake_result(marked_records(2)), tmp_path / "home")
     empty = {
-        "source": "test",
-        "endpoint": "test://",
-        "params": None,
-        "fetched_at": None,
-        "count_reported": None,
-        "records_received": 0,
-        "complete": False,
+        "spacecraft": (
+            [],
+            [],
+            {
+                "endpoint": "test://",
+                "params": None,
+                "fetched_at": None,
+                "count_reported": None,
+                "records_received": 0,
+                "complete": False,
+            },
+        )
     }
     with pytest.raises(SnapshotError, match="is a versioned snapshot store"):
-        write_pages(tmp_path / "snap", [], [], empty, layout="flat")
+        write_endpoints(tmp_path / "snap", empty, {"source": "test"}, layout="flat")
     with pytest.raises(SnapshotError, match="holds other files and is not a snapshot"):
-        write_pages(tmp_path / "home", [], [], empty, layout="flat")
+        write_endpoints(tmp_path / "home", empty, {"source": "test"}, layout="flat")
     with pytest.raises(ValueError, match="layout='tree'"):
-        write_pages(tmp_path / "x", [], [], {}, layout="tree")
+        write_endpoints(tmp_path / "x", {}, {}, layout="tree")
     assert check_marked(read_snapshot(tmp_path / "snap")) == 1
 
 
-def test_flat_format2_snapshot_is_converted_to_a_store_by_a_write(tmp_path):
-    """A flat snapshot with pages/<endpoint>/ folders: a store written over it removes them."""
+def test_flat_snapshot_loads_and_is_converted_to_a_store_by_a_write(tmp_path):
+    """A flat snapshot (pages/<endpoint>/ folders): a store written over it removes it."""
     out = tmp_path / "snap"
     result = fake_result(marked_records(1))
     part = {
         "endpoint": result.endpoint,
         "params": result.params,
-        "fetched_at": None,
+        "fetched_at": "2026-11-20T08:00:00+00:00",
         "count_reported": result.count,
         "records_received": len(result.records),
         "complete": True,
@@ -261,33 +240,10 @@ def test_flat_format2_snapshot_is_converted_to_a_store_by_a_write(tmp_path):
     )
     assert (out / "pages" / "spacecraft" / "0001.json").is_file()
     assert flat.path == out and check_marked(read_snapshot(out)) == 1
+    assert read_snapshot(out).manifest.fetched_at.isoformat() == "2026-11-20T08:00:00+00:00"
     write_snapshot(fake_result(marked_records(2)), out)
     assert sorted(p.name for p in out.iterdir() if p.name != ".lock") == ["CURRENT", "versions"]
     assert check_marked(read_snapshot(out)) == 2
-
-
-def test_format1_snapshot_reads_as_spacecraft_only_and_writes_back_byte_for_byte(tmp_path):
-    result = fake_result(marked_records(4))
-    snap = write_pages(
-        tmp_path / "old",
-        [p.content for p in result.pages],
-        [p.url for p in result.pages],
-        {
-            "source": "live",
-            "endpoint": result.endpoint,
-            "params": result.params,
-            "fetched_at": None,
-            "count_reported": result.count,
-            "records_received": len(result.records),
-            "complete": True,
-        },
-    )
-    raw = (snap.path / "manifest.json").read_bytes()
-    assert json.loads(raw)["format"] == 1 and "endpoints" not in json.loads(raw)
-    again = read_snapshot(tmp_path / "old")
-    assert again.endpoints == ("spacecraft",) and check_marked(again) == 4
-    assert again.manifest.format == 1 and again.manifest.to_json() == raw
-    assert not again.has("spacecraft_flights")
 
 
 def test_write_refuses_a_bad_endpoint_name(tmp_path):

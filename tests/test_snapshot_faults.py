@@ -26,7 +26,7 @@ from spacedata.snapshot import (
     bundled_snapshot,
     partial_path,
     read_snapshot,
-    write_pages,
+    write_endpoints,
     write_snapshot,
 )
 from tests.conftest import ROOT
@@ -40,48 +40,16 @@ def write(out: Path, marker: int = 0, **kw):
     return write_snapshot(fake_result(marked_records(marker), **kw), out)
 
 
-def write_v1(out: Path, marker: int = 0):
-    """A store holding a format-1 version, as an earlier release wrote it."""
-    result = fake_result(marked_records(marker))
-    return write_pages(
-        out,
-        [p.content for p in result.pages],
-        [p.url for p in result.pages],
-        {
-            "source": "live",
-            "endpoint": result.endpoint,
-            "params": result.params,
-            "fetched_at": "2026-11-20T08:00:00+00:00",
-            "count_reported": result.count,
-            "records_received": len(result.records),
-            "complete": True,
-        },
-    )
-
-
-@pytest.fixture(params=[2, 1], ids=["format2", "format1"])
-def fmt(request) -> int:
-    return request.param
-
-
-def write_fmt(out: Path, fmt: int, marker: int = 0):
-    return write(out, marker) if fmt == 2 else write_v1(out, marker)
-
-
-def in_part(fmt: int, change):
-    """``change`` applied where the endpoint's fields are: the top level in format 1,
-    ``endpoints.spacecraft`` in format 2."""
-    if fmt == 1:
-        return change
+def in_part(change):
+    """``change`` applied where the endpoint's fields are: ``endpoints.spacecraft``."""
     return lambda m: {
         **m,
         "endpoints": {**m["endpoints"], "spacecraft": change(m["endpoints"]["spacecraft"])},
     }
 
 
-def at(fmt: int) -> str:
-    """Where an endpoint field is named in messages."""
-    return "" if fmt == 1 else "endpoints.spacecraft."
+#: Where an endpoint field is named in messages.
+AT = "endpoints.spacecraft."
 
 
 def files_of(path: Path) -> dict[str, bytes]:
@@ -162,10 +130,10 @@ def page0_without(key):
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_bad_endpoint_field_is_one_line_naming_file_and_field(tmp_path, fmt, change, expected):
-    path = edit_manifest(write_fmt(tmp_path / "snap", fmt), in_part(fmt, change))
+def test_bad_endpoint_field_is_one_line_naming_file_and_field(tmp_path, change, expected):
+    path = edit_manifest(write(tmp_path / "snap"), in_part(change))
     msg = one_line_error(tmp_path / "snap")
-    assert msg.startswith(f"{path}: {at(fmt)}") and expected in msg, msg
+    assert msg.startswith(f"{path}: {AT}") and expected in msg, msg
 
 
 @pytest.mark.parametrize(
@@ -174,12 +142,13 @@ def test_bad_endpoint_field_is_one_line_naming_file_and_field(tmp_path, fmt, cha
         (lambda m: [m], "top level: input should be an object"),
         (lambda m: "manifest", "top level: input should be an object"),
         (with_(format=3), "format: format 3 is not one this spacedata reads"),
+        (with_(format=1), "format: format 1 is not one this spacedata reads (it reads format 2)"),
         (with_(format="2"), "format: input should be a valid integer"),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
-def test_bad_manifest_is_one_line_naming_file_and_field(tmp_path, fmt, change, expected):
-    path = edit_manifest(write_fmt(tmp_path / "snap", fmt), change)
+def test_bad_manifest_is_one_line_naming_file_and_field(tmp_path, change, expected):
+    path = edit_manifest(write(tmp_path / "snap"), change)
     msg = one_line_error(tmp_path / "snap")
     assert msg.startswith(f"{path}: ") and expected in msg, msg
 
@@ -201,7 +170,7 @@ def _twice(m: dict) -> dict:
         ),
         (_twice, "endpoints: page file 'pages/spacecraft/0001.json' is listed twice"),
         (
-            in_part(2, with_(complete=False, problems=["page 2 failed"])),
+            in_part(with_(complete=False, problems=["page 2 failed"])),
             "top level: 'complete' says true but spacecraft is incomplete",
         ),
         (with_(complete=False), "top level: 'complete' says false but every endpoint is complete"),
@@ -224,7 +193,7 @@ def test_manifest_that_is_not_json_is_one_line(tmp_path, text):
     assert msg.startswith(f"{snap.path / 'manifest.json'}: is not valid JSON"), msg
 
 
-@pytest.mark.parametrize("bare", [{"format": 1}, {"format": 2}])
+@pytest.mark.parametrize("bare", [{"format": 2}, {"format": 2, "endpoints": {}}])
 def test_several_problems_are_still_one_line(tmp_path, bare):
     edit_manifest(write(tmp_path / "snap"), lambda m: bare)
     assert "(and " in one_line_error(tmp_path / "snap")
@@ -260,10 +229,10 @@ def test_bundled_snapshot_loads_unchanged():
         ("", "is not a plain relative path"),
     ],
 )
-def test_page_path_outside_or_odd_is_refused(tmp_path, fmt, file, expected):
-    path = edit_manifest(write_fmt(tmp_path / "snap", fmt), in_part(fmt, page0(file=file)))
+def test_page_path_outside_or_odd_is_refused(tmp_path, file, expected):
+    path = edit_manifest(write(tmp_path / "snap"), in_part(page0(file=file)))
     msg = one_line_error(tmp_path / "snap")
-    assert msg.startswith(f"{path}: {at(fmt)}pages.0.file: ") and expected in msg, msg
+    assert msg.startswith(f"{path}: {AT}pages.0.file: ") and expected in msg, msg
 
 
 def _symlink_inside(page: Path) -> None:
@@ -317,10 +286,10 @@ def _device(page: Path) -> None:
     ids=["symlink-inside", "symlinked-dir", "fifo", "device", "directory", "missing", "longer",
          "shorter"],
 )  # fmt: skip
-def test_page_that_is_not_a_plain_file_is_refused(tmp_path, fmt, damage, expected):
-    snap = write_fmt(tmp_path / "snap", fmt)
+def test_page_that_is_not_a_plain_file_is_refused(tmp_path, damage, expected):
+    snap = write(tmp_path / "snap")
     page = snap.path / snap.manifest.pages[0].file
-    assert page.parent.name == ("pages" if fmt == 1 else "spacecraft")
+    assert page.parent.name == "spacecraft"
     damage(page)
     msg = one_line_error(tmp_path / "snap")
     expected = expected.format(dir=page.parent.name)
@@ -385,29 +354,29 @@ def test_a_page_growing_after_the_size_check_is_read_only_up_to_its_bound(tmp_pa
 # ---------------------------------------------------------------------------------- claims
 
 
-def test_records_received_must_match_the_pages(tmp_path, fmt):
-    snap = write_fmt(tmp_path / "snap", fmt, 3)
+def test_records_received_must_match_the_pages(tmp_path):
+    snap = write(tmp_path / "snap", 3)
     n = len(snap.records())
-    path = edit_manifest(snap, in_part(fmt, with_(records_received=n + 1)))
+    path = edit_manifest(snap, in_part(with_(records_received=n + 1)))
     msg = one_line_error(tmp_path / "snap")
-    assert msg.startswith(f"{path}: {at(fmt)}records_received says {n + 1} but its pages hold {n}")
+    assert msg.startswith(f"{path}: {AT}records_received says {n + 1} but its pages hold {n}")
 
 
-def test_complete_claim_must_match_the_pages(tmp_path, fmt):
-    snap = write_fmt(tmp_path / "snap", fmt, 3)
+def test_complete_claim_must_match_the_pages(tmp_path):
+    snap = write(tmp_path / "snap", 3)
     n = len(snap.records())
-    where = f"{snap.path / 'manifest.json'}: {at(fmt).rstrip('.') + ': ' if fmt == 2 else ''}"
-    edit_manifest(snap, in_part(fmt, with_(count_reported=9999)))
+    where = f"{snap.path / 'manifest.json'}: {AT.rstrip('.')}: "
+    edit_manifest(snap, in_part(with_(count_reported=9999)))
     msg = one_line_error(tmp_path / "snap")
     assert msg.startswith(f"{where}claims complete (9999 records) but its pages hold {n}"), msg
-    edit_manifest(snap, in_part(fmt, with_(count_reported=None)))
+    edit_manifest(snap, in_part(with_(count_reported=None)))
     assert f"claims complete (no count) but its pages hold {n}" in one_line_error(tmp_path / "snap")
 
 
-def test_incomplete_snapshot_may_report_any_count(tmp_path, fmt):
-    snap = write_fmt(tmp_path / "snap", fmt, 3)
-    part = in_part(fmt, with_(count_reported=9999, complete=False))
-    edit_manifest(snap, part if fmt == 1 else lambda m: {**part(m), "complete": False})
+def test_incomplete_snapshot_may_report_any_count(tmp_path):
+    snap = write(tmp_path / "snap", 3)
+    part = in_part(with_(count_reported=9999, complete=False))
+    edit_manifest(snap, lambda m: {**part(m), "complete": False})
     prov = read_snapshot(tmp_path / "snap").provenance
     assert prov.count == 9999 and not prov.complete and prov.records == len(snap.records())
 
@@ -417,19 +386,23 @@ def test_writer_refuses_claims_its_pages_do_not_bear_out(tmp_path):
     before = files_of(tmp_path / "snap")
     body = fake_result(marked_records(2)).pages[0].content
     with pytest.raises(SnapshotError, match="Not written: the new snapshot does not verify") as e:
-        write_pages(
+        write_endpoints(
             tmp_path / "snap",
-            [body],
-            ["test://"],
             {
-                "source": "test",
-                "endpoint": "test://",
-                "params": None,
-                "fetched_at": None,
-                "count_reported": 9999,
-                "records_received": 4,
-                "complete": True,
+                "spacecraft": (
+                    [body],
+                    ["test://"],
+                    {
+                        "endpoint": "test://",
+                        "params": None,
+                        "fetched_at": None,
+                        "count_reported": 9999,
+                        "records_received": 4,
+                        "complete": True,
+                    },
+                )
             },
+            {"source": "test"},
         )
     assert "claims complete (9999 records)" in str(e.value) and "\n" not in str(e.value)
     assert files_of(tmp_path / "snap") == before and leftovers(tmp_path / "snap") == []
@@ -437,12 +410,11 @@ def test_writer_refuses_claims_its_pages_do_not_bear_out(tmp_path):
 
 def test_writer_refuses_a_bad_field_naming_it(tmp_path):
     with pytest.raises(SnapshotError, match="records_received: field required"):
-        write_pages(
+        write_endpoints(
             tmp_path / "s",
-            [],
-            [],
-            {"source": "t", "endpoint": "t", "params": None, "fetched_at": None,
-             "count_reported": 0, "complete": False},
+            {"spacecraft": ([], [], {"endpoint": "t", "params": None, "fetched_at": None,
+                                     "count_reported": 0, "complete": False})},
+            {"source": "t"},
         )  # fmt: skip
     assert not (tmp_path / "s").exists()
 
@@ -499,8 +471,8 @@ def test_leftovers_of_killed_writes_are_cleaned_and_never_read(tmp_path, caplog)
     orphan = out / "versions" / f"{int(current[:8]) + 1:08d}-20991231T000000Z"
     orphan.mkdir()  # renamed into place, never made current
     (out / "manifest.json").write_text("{}")  # a flat snapshot a conversion did not finish
-    (out / "pages").mkdir()
-    (out / "pages" / "0001.json").write_text("{}")
+    (out / "pages" / "spacecraft").mkdir(parents=True)
+    (out / "pages" / "spacecraft" / "0001.json").write_text("{}")
     assert check_marked(read_snapshot(out)) == 1  # readers follow CURRENT only
     with caplog.at_level(logging.INFO, logger="spacedata"):
         write(out, 2)
