@@ -1,8 +1,9 @@
 """Raw ``/spacecraft_flights/`` records -> the ``flights`` table (``tidy.FLIGHT_DTYPES``). No I/O.
 
 The tidy function of the ``spacecraft_flights`` endpoint (:mod:`spacedata.endpoints`). It uses
-the machinery of :mod:`spacedata.tidy` (screening, typed column builders, one warning per field)
-and follows the same rules, so the two endpoints behave alike:
+the record-cleaning machinery of :mod:`spacedata._clean` (screening, typed column builders, one
+warning per field), as :mod:`spacedata.tidy` does, and follows the same rules, so the two
+endpoints behave alike:
 
 * A record that is not an object or has no usable ``id`` is quarantined in ``rejected``
   (``endpoint = "spacecraft_flights"``), with one
@@ -34,13 +35,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import RecordWarning
-from .provenance import Provenance
-from .tidy import (
+from ._clean import (
     _DAY,
     _NULL,
     _STR,
-    FLIGHT_DTYPES,
     _Cleaner,
     _columns,
     _empty,
@@ -54,8 +52,11 @@ from .tidy import (
     _types,
     _values,
     _warn_rejected,
-    durations,
 )
+from .durations import to_timedelta64 as durations
+from .errors import RecordWarning
+from .provenance import Provenance
+from .tidy import FLIGHT_DTYPES
 
 __all__ = ["FLOWN_BY_STATUS", "build_flights", "flight_tables", "flown_split"]
 
