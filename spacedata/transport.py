@@ -13,14 +13,18 @@ subclassing, never by patching objects at run time. Layer by layer, from the top
 * **Redirect policy** (:class:`_PolicySession`): a redirect to another scheme, host or port is
   refused (:class:`OffOriginRedirect`), never followed; on the API's origin at most
   :data:`MAX_REDIRECTS` are followed, and the final URL is the response's ``url``.
-* **Adapter** (:class:`_Adapter`): the only place that adds ``Authorization`` (token, or basic
-  auth from a ``user:pass@`` base URL), to a copy of the request sent to the API's origin, so
-  no request object above it (the ones the cache keeps) ever carries it. It reads each body
-  itself with an overall deadline, decodes ``gzip`` and ``deflate`` (the encodings it
-  advertises) in bounded steps, and refuses an answer whose *decoded* size passes the bound
+* **Adapter** (``_Adapter``, in :mod:`spacedata._wire` with the bounded decoder and the
+  failures it raises): the only place that adds ``Authorization`` (token, or basic auth from a
+  ``user:pass@`` base URL), to a copy of the request sent to the API's origin, so no request
+  object above it (the ones the cache keeps) ever carries it. It reads each body itself with an
+  overall deadline, decodes ``gzip`` and ``deflate`` (the encodings it advertises) in bounded
+  steps, and refuses an answer whose *decoded* size passes the bound
   (``SPACEDATA_HTTP_MAX_BYTES``): a compression bomb stops after one step past the bound.
   Below it, urllib3's ``Retry`` retries transient faults (5xx, resets) with exponential
   backoff; a 429 is never retried or slept out here.
+
+This module holds the session, its cache, its redirect policy, the error wording of
+:meth:`LL2Session.fetch` and the validated waits.
 
 :meth:`LL2Session.fetch` turns every failure into one of spacedata's errors with one clear
 line (what happened, what to do); :func:`retry_after` reads how long a 429 says to wait,
@@ -29,14 +33,12 @@ validated and capped from every source (header seconds, HTTP-date, DRF's ``detai
 
 from __future__ import annotations
 
-import base64
 import logging
 import math
 import re
 import sqlite3
 import time
 import warnings
-import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -45,14 +47,21 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests_cache import CacheMixin
 from requests_cache.backends.base import BaseCache
 from requests_cache.backends.sqlite import SQLiteCache
-from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.util.retry import Retry
 
 from . import _pages, config
+from ._wire import (
+    _AUTH_HEADERS,
+    ACCEPT_ENCODING,
+    DeadlineExceeded,
+    _Adapter,
+    _auth_header,
+    _Refused,
+    origin_of,
+)
 from .errors import ApiError, AuthError, CacheWarning, NetworkError, NotCachedError, RateLimitError
 
 log = logging.getLogger("spacedata")
@@ -70,34 +79,10 @@ DEFAULT_MAX_BYTES = 32_000_000
 MAX_REDIRECTS = 5
 #: The longest wait any answer can ask for (seconds); longer ones are capped to it.
 MAX_WAIT_S = 24 * 3600.0
-#: The encodings the client can decode, and so advertises.
-ACCEPT_ENCODING = "gzip, deflate"
-_AUTH_HEADERS = ("Authorization", "Proxy-Authorization")
-_CHUNK = 65536
 _DETAIL_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*seconds?")
 
 
 # ------------------------------------------------------------------------- failures, inside
-
-
-class _Refused(requests.RequestException):
-    """An answer the adapter would not take; ``message`` says why (one line, no secrets)."""
-
-    def __init__(self, message: str, **kwargs: Any):
-        super().__init__(message, **kwargs)
-        self.message = message
-
-
-class DeadlineExceeded(requests.Timeout):
-    """A request took longer than the session's overall deadline."""
-
-
-class TooLarge(_Refused):
-    """An answer larger, decoded, than the size bound."""
-
-
-class Undecodable(_Refused):
-    """An answer in an encoding that was not asked for, or whose compressed data is corrupt."""
 
 
 class OffOriginRedirect(_Refused):
@@ -149,133 +134,6 @@ def scrub_credentials(response: Any) -> None:
         if headers is not None:
             for name in _AUTH_HEADERS:
                 headers.pop(name, None)
-
-
-# ----------------------------------------------------------------------------- the adapter
-
-
-class _Adapter(HTTPAdapter):
-    """Adds the credentials to what goes on the wire (to the API's origin only), reads each
-    body itself within the deadline, decodes it in bounded steps and bounds its size."""
-
-    def __init__(
-        self,
-        origin: tuple[str, str, int],
-        auth: str | None,
-        deadline: float,
-        started: Callable[[], float],
-        max_bytes: int,
-        **kwargs: Any,
-    ):
-        self.origin, self.auth, self.max_bytes = origin, auth, max_bytes
-        self.deadline, self.started = deadline, started
-        super().__init__(**kwargs)
-
-    def send(self, request, stream=False, **kwargs):  # noqa: ANN001 - requests' signature
-        wire = request.copy()
-        for name in _AUTH_HEADERS:
-            request.headers.pop(name, None)  # what requests and the cache see: none
-        if self.auth and origin_of(wire.url) == self.origin:
-            wire.headers["Authorization"] = self.auth
-        resp = super().send(wire, stream=True, **kwargs)
-        resp.request = request
-        if stream:
-            return resp
-        try:
-            resp._content = self._read(resp)
-        except Urllib3HTTPError as exc:
-            raise requests.ConnectionError(
-                f"{type(exc).__name__}: {exc}", request=request
-            ) from None
-        finally:
-            resp.close()
-        resp._content_consumed = True
-        if resp.headers.pop("Content-Encoding", None):  # what is kept is the decoded body
-            resp.headers["Content-Length"] = str(len(resp._content))
-        return resp
-
-    def _read(self, resp: requests.Response) -> bytes:
-        url = config.redact(resp.url)
-        encoding = resp.headers.get("Content-Encoding", "").strip().lower()
-        inflate = _Inflater(encoding, url) if encoding not in ("", "identity") else None
-        declared = resp.headers.get("Content-Length", "")
-        if inflate is None and declared.isdigit() and int(declared) > self.max_bytes:
-            raise TooLarge(self._too_large(url, f"{int(declared):,} bytes, declared"))
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            if time.monotonic() - self.started() > self.deadline:
-                raise DeadlineExceeded(
-                    f"timed out: no whole answer within the {self.deadline:g} s deadline "
-                    f"({size} bytes received)",
-                    request=resp.request,
-                )
-            raw = resp.raw.read1(_CHUNK, decode_content=False)
-            if not raw:
-                if inflate is not None:
-                    inflate.finish()
-                break
-            for part in inflate.feed(raw) if inflate is not None else (raw,):
-                size += len(part)
-                if size > self.max_bytes:
-                    raise TooLarge(self._too_large(url, f"more than {self.max_bytes:,} bytes"))
-                chunks.append(part)
-        return b"".join(chunks)
-
-    def _too_large(self, url: str, size: str) -> str:
-        return (
-            f"LL2's answer to {url} is over the {self.max_bytes:,}-byte bound "
-            f"(SPACEDATA_HTTP_MAX_BYTES): {size}. It was refused and not cached. If LL2's pages "
-            "really are this large, raise SPACEDATA_HTTP_MAX_BYTES; otherwise try again later."
-        )
-
-
-class _Inflater:
-    """gzip or deflate, decoded in steps of at most 64 kB out (memory stays bounded however
-    much a small input expands)."""
-
-    def __init__(self, encoding: str, url: str):
-        if encoding in ("gzip", "x-gzip"):
-            self.wbits = 16 + zlib.MAX_WBITS
-        elif encoding == "deflate":
-            self.wbits = zlib.MAX_WBITS  # zlib-wrapped, as HTTP says; raw deflate also read
-        else:
-            raise Undecodable(
-                f"LL2's answer to {url} came with Content-Encoding {encoding!r}, which spacedata "
-                f"did not ask for (it accepts {ACCEPT_ENCODING}) and cannot decode; nothing was "
-                "kept. A proxy or CDN between you and LL2 may be rewriting answers."
-            )
-        self.encoding, self.url = encoding, url
-        self.z = zlib.decompressobj(self.wbits)
-        self.out = 0
-
-    def feed(self, data: bytes):
-        while data:
-            try:
-                part = self.z.decompress(data, _CHUNK)
-            except zlib.error as exc:
-                if self.wbits == zlib.MAX_WBITS and self.out == 0:  # raw deflate, no header
-                    self.wbits = -zlib.MAX_WBITS
-                    self.z = zlib.decompressobj(self.wbits)
-                    continue
-                raise Undecodable(self._corrupt(exc)) from None
-            self.out += len(part)
-            if part:
-                yield part
-            data = self.z.unconsumed_tail
-            if self.z.eof and self.z.unused_data:  # gzip allows several members
-                data = self.z.unused_data
-                self.z = zlib.decompressobj(self.wbits)
-
-    def finish(self) -> None:
-        if not self.z.eof:
-            raise Undecodable(self._corrupt("the compressed data ends early"))
-
-    def _corrupt(self, why: object) -> str:
-        return (
-            f"LL2's {self.encoding} answer to {self.url} could not be decoded ({why}; "
-            "truncated?). It was not kept in the cache; try again."
-        )
 
 
 # ----------------------------------------------------------------------------- the session
@@ -640,27 +498,6 @@ def _rate_limited(resp: requests.Response, what: str) -> RateLimitError:
 # ------------------------------------------------------------------------------------ bits
 
 
-def origin_of(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of ``url``, the port defaulted by the scheme."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    default = {"http": 80, "https": 443}.get(scheme, -1)
-    return scheme, (parts.hostname or "").lower(), port if port is not None else default
-
-
 def _host_port(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.hostname or '?'}{f':{parts.port}' if parts.port else ''}"
-
-
-def _auth_header(token: str | None, basic: tuple[str, str] | None) -> str | None:
-    if token:
-        return f"Token {token}"
-    if basic:
-        user, password = basic
-        return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return None
