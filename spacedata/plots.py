@@ -143,14 +143,25 @@ def with_source(fig: go.Figure, df: pd.DataFrame, *, of: pd.DataFrame | None = N
     return fig
 
 
-def flights_by_agency(df: pd.DataFrame, *, compact: bool = False) -> go.Figure:
+def flights_by_agency(
+    df: pd.DataFrame, *, top: int | None = None, compact: bool = False
+) -> go.Figure:
     """Stacked bars: total flights per agency (abbreviation; full name on hover), broken down by
-    spacecraft configuration."""
+    spacecraft configuration: the ``top`` configurations with most flights (default
+    :data:`MAX_GROUPS`) each get a colour, the rest are stacked as "other" (the bundled
+    sample alone has 25 configurations)."""
     title = "Flights by agency and configuration"
     if df.empty:
         return _empty(title, df)
+    top = MAX_GROUPS if top is None else top
+    configs = df["config_name"].astype("string").fillna("(unknown)")
+    by_flights = df.groupby(configs, observed=True)["flights_count"].sum()
+    keep = set(by_flights.sort_values(ascending=False, kind="stable").index[: max(top, 1)])
+    if len(by_flights) > top:
+        configs = configs.where(configs.isin(keep), OTHER)
     g = (
-        df.groupby(["agency_abbrev", "config_name"], observed=True)["flights_count"]
+        df.assign(config_name=configs)
+        .groupby(["agency_abbrev", "config_name"], observed=True)["flights_count"]
         .sum()
         .reset_index()
     )
@@ -166,18 +177,21 @@ def flights_by_agency(df: pd.DataFrame, *, compact: bool = False) -> go.Figure:
             "x": (xs := part["agency_abbrev"].astype(str).tolist()),
             "y": part["flights_count"].astype(float).tolist(),
             "name": _esc(config),
+            **({"marker": {"color": OTHER_COLOR}} if config == OTHER else {}),
             "customdata": [names.get(a, "") for a in xs],
             "hovertemplate": "<b>%{x}</b> %{customdata}<br>"
             + _esc(config)
             + ": %{y} flights<extra></extra>",
         }
-        for config, part in g.groupby("config_name", observed=True)
+        for config, part in sorted(  # "other" last
+            g.groupby("config_name", observed=True), key=lambda kv: kv[0] == OTHER
+        )
     ]
     layout = {
         "barmode": "stack",
         "yaxis": {"title": {"text": "flights"}},
         "xaxis": {"categoryorder": "array", "categoryarray": [str(a) for a in order.index]},
-        "legend": _LEGEND,
+        "legend": _LEGEND_AT_BOTTOM,
     }
     return _figure(data, layout, df, title, compact=compact)
 
@@ -615,6 +629,8 @@ NO_FLIGHT_MATCH = "No flights match these filters"
 #: Flights figures draw at most this many groups; the rest are summed as "other".
 MAX_GROUPS = 10
 OTHER = "other"
+#: The colour of "other" in :func:`flights_by_agency`: grey, never one of the groups' colours.
+OTHER_COLOR = "#9a9a9a"
 
 
 def _wrap(text: str, width: int = 72) -> list[str]:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from spacedata.snapshot import bundled_snapshot, write_pages
+from spacedata.snapshot import bundled_snapshot, write_endpoints
 from tests.browser import SHOTS, Console, DashboardServer, kpis, wait_until
 from tests.browser import chromium as _chromium
 
@@ -25,24 +25,23 @@ EVIL_STATUS = '<img src=y onerror="window.__xss=3">'
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The dashboard serving the 20 real records plus one hostile record (21 in all)."""
-    records = bundled_snapshot().records()
+    records = bundled_snapshot().records("spacecraft")
     evil = copy.deepcopy(records[-1])
     evil.update(id=999_999, name=EVIL_NAME, description=EVIL_DESCRIPTION, serial_number="X-1")
     evil["status"] = {"id": 99, "name": EVIL_STATUS}  # shown in the Status picker
     body = json.dumps({"count": 21, "next": None, "previous": None, "results": [*records, evil]})
-    snap = write_pages(
+    part = {
+        "fetched_at": "2026-11-20T08:00:00+00:00",
+        "count_reported": 603,
+        "records_received": 21,
+        "complete": False,
+        "params": None,
+        "endpoint": "test://spacecraft/",
+    }
+    snap = write_endpoints(
         tmp_path_factory.mktemp("snap") / "xss",
-        [body.encode()],
-        ["test://spacecraft/"],
-        {
-            "source": "test",
-            "fetched_at": "2026-11-20T08:00:00+00:00",
-            "count_reported": 603,
-            "records_received": 21,
-            "complete": False,
-            "params": None,
-            "endpoint": "test://",
-        },
+        {"spacecraft": ([body.encode()], ["test://spacecraft/"], part)},
+        {"source": "test"},
     )
     with DashboardServer({"SPACEDATA_SNAPSHOT": str(snap.path)}) as srv:
         yield srv

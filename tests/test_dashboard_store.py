@@ -415,3 +415,14 @@ def test_the_flights_kpi_counts_flown_flights(sample):
     assert planned_only and all(counts[i] in (0, 1) for i in planned_only)
     assert counts[next(i for i in planned_only if counts[i] == 0)] == 0
     assert summary(store.filtered)["flights"] == int(crafts["flights_count"].sum())
+
+
+def test_flights_by_agency_keeps_ten_configurations_and_sums_the_rest(sample):
+    crafts, _ = sample
+    assert crafts["config_name"].nunique() > plots.MAX_GROUPS
+    fig = plots.flights_by_agency(crafts)
+    names = [t.name for t in fig.data]
+    assert len(names) == plots.MAX_GROUPS + 1 and names[-1] == "other"
+    assert sum(sum(t.y) for t in fig.data) == crafts["flights_count"].sum()
+    top = crafts.groupby("config_name", observed=True)["flights_count"].sum().nlargest(10)
+    assert set(names[:-1]) == set(top.index)

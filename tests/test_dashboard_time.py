@@ -13,11 +13,10 @@ from playwright.sync_api import expect
 import spacedata
 from spacedata import plots
 from spacedata.dashboard import DataStore
-from spacedata.snapshot import import_captures
 from spacedata.synthetic import write_synthetic_snapshot
 from tests.browser import SCREENS, SHOTS, Console, DashboardServer, deep_text
 from tests.browser import chromium as _chromium
-from tests.conftest import SEEDS
+from tests.conftest import spacecraft_only_snapshot
 
 chromium = _chromium
 pytestmark = pytest.mark.browser
@@ -155,13 +154,8 @@ def test_the_bundled_sample_draws_its_charts_through_time_with_no_filter(chromiu
 
 @pytest.fixture(scope="module")
 def pages_only(tmp_path_factory):
-    """A snapshot of the two real spacecraft pages only: a source without flights."""
-    captures = sorted(SEEDS.glob("*.txt"))
-    if not captures:
-        pytest.skip("the captures in ../shared/seeds are not beside this clone")
-    out = tmp_path_factory.mktemp("pages") / "snap"
-    import_captures(captures, out)
-    return out
+    """The bundled sample's two real spacecraft pages alone: a source without flights."""
+    return spacecraft_only_snapshot(tmp_path_factory.mktemp("pages") / "snap")
 
 
 def test_without_flights_the_view_says_how_to_fetch_them_instead_of_empty_axes(
