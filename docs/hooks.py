@@ -5,7 +5,7 @@ Markers a page can hold (each on a line of its own):
 * ``<!-- data-dictionary -->``: the data dictionary, rendered by
   :func:`spacedata.dictionary.to_markdown` (one source of truth: the code).
 * ``<!-- api-reference -->``: a mkdocstrings block for every public name of ``spacedata``
-  (``spacedata._LAZY``, the errors, ``diff``), grouped by module.
+  (``spacedata._LAZY``, the errors, and ``diffs.format_diff``), grouped by module.
 * ``<!-- readme: Heading -->`` (or ``<!-- readme: Heading | level 1 -->``): the body of the README section with that heading (up to the
   next heading of the same or a higher level), shifted so that it nests under the page's
   headings. A heading that is not in the README fails the build.
@@ -110,7 +110,7 @@ def api_reference() -> str:
     modules: dict[str, list[str]] = {}
     for name, module in spacedata._LAZY.items():
         modules.setdefault(module, []).append(name)
-    modules["spacedata.diff"] = ["diff", "format_diff"]
+    modules["spacedata.diffs"] = ["diff", "format_diff"]
     out: list[str] = []
     for module, names in modules.items():
         if importlib.util.find_spec(module) is None:

@@ -35,6 +35,7 @@ _LAZY = {
     "cite": "spacedata.citation",
     "export": "spacedata.exports",
     "data_dictionary": "spacedata.dictionary",
+    "diff": "spacedata.diffs",
 }
 _ERRORS = (
     "SpacedataError",
@@ -56,7 +57,7 @@ _ERRORS = (
     "RejectedRecordWarning",
     "ConsistencyWarning",
 )
-__all__ = ["__version__", "diff", *_LAZY, *_ERRORS]
+__all__ = ["__version__", *_LAZY, *_ERRORS]
 
 
 _SUBMODULES = (
@@ -65,7 +66,7 @@ _SUBMODULES = (
     "config",
     "dashboard",
     "dictionary",
-    "diff",
+    "diffs",
     "durations",
     "endpoints",
     "exports",
@@ -80,7 +81,7 @@ _SUBMODULES = (
 
 
 def __getattr__(name: str):
-    if name in _SUBMODULES:  # spacedata.diff is a module you can call: diff(old, new)
+    if name in _SUBMODULES:
         return import_module(f"spacedata.{name}")
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)

@@ -256,7 +256,7 @@ class _Reporter:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import diff, format_diff
+    from .diffs import diff, format_diff
     from .load import load_tables
 
     old, new = load_tables(args.old), load_tables(args.new)

@@ -1,10 +1,12 @@
-"""spacedata.diff / `spacedata diff OLD NEW`: records added, removed and changed, per endpoint,
+"""spacedata.diff (spacedata.diffs) / `spacedata diff OLD NEW`: records added, removed and changed, per endpoint,
 compared on the tidy tables (durations and times as values)."""
 
 from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import warnings
 
 import pandas as pd
@@ -12,7 +14,7 @@ import pytest
 
 import spacedata
 from spacedata.cli import main
-from spacedata.diff import DIFF_COLUMNS, format_diff
+from spacedata.diffs import DIFF_COLUMNS, format_diff
 from spacedata.synthetic import write_synthetic_snapshot
 
 
@@ -144,11 +146,17 @@ def test_diff_errors_are_one_line(argv, message, capsys):
     assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
 
 
-def test_diff_is_a_module_you_can_call():
-    import spacedata.diff as module
-
-    assert spacedata.diff is module and callable(spacedata.diff)
-    assert spacedata.diff.diff("bundled", "bundled").empty
+def test_spacedata_diff_is_the_function_even_after_its_module_is_imported():
+    # In a fresh interpreter: a test that imported the old module name would have rebound it.
+    code = (
+        "import types, spacedata, spacedata.diffs\n"
+        "from spacedata.diffs import format_diff\n"
+        "assert spacedata.diff is spacedata.diffs.diff, spacedata.diff\n"
+        "assert isinstance(spacedata.diff, types.FunctionType)\n"
+        "assert 'diff' in spacedata.__all__\n"
+        "assert spacedata.diff('bundled', 'bundled').empty\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def test_the_dashboard_says_what_changed_since_the_previous_snapshot_version(tmp_path):

@@ -93,7 +93,7 @@ def test_the_api_reference_comes_from_the_docstrings(site):
         if module in documented:
             assert f'id="{module}.{name}"' in html, f"{module}.{name}"
     assert 'id="spacedata.errors.QuotaExhaustedError"' in html
-    assert 'id="spacedata.diff.diff"' in html
+    assert 'id="spacedata.diffs.diff"' in html
     # Sphinx roles are not left in the text.
     assert not re.search(r":(func|class|meth|mod|exc):<code>", html)
 
