@@ -177,7 +177,7 @@ def _add_source_args(p: argparse.ArgumentParser) -> None:
         choices=("local", "snapshot", "bundled", "live", "auto"),
         default="local",
         help="where the records come from (default: local = your latest fetched snapshot, "
-        "else the bundled 20-record sample; never the network)",
+        "else the bundled sample; never the network)",
     )
     p.add_argument("--snapshot", type=Path, help="read this snapshot directory")
     _add_http_args(p)

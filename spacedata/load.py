@@ -76,8 +76,8 @@ def load_tables(
               snapshot written by ``spacedata fetch``.
             * ``"local"``: the latest fetched snapshot if there is one, else the bundled
               sample; never the network. The command line's default.
-            * ``"bundled"``: the 20-record sample shipped with the package (a partial sample,
-              spacecraft only).
+            * ``"bundled"``: the sample shipped with the package (real dev-host data, partial:
+              20 spacecraft records of about 603 and a 38-flight listing).
             * a path (absolute or relative, e.g. ``"my-snapshot"``): that snapshot directory.
         snapshot: a snapshot directory; implies ``source="snapshot"``.
         params: filters for live loads: ``{"in_space": True}`` (each to the endpoints that
@@ -116,7 +116,7 @@ def load_tables(
         if not is_snapshot(default_snapshot_dir()):
             raise SnapshotError(
                 "No fetched snapshot yet: run `spacedata fetch` (Python: spacedata.fetch()), "
-                'name one (snapshot=PATH), or use the 20-record sample (source="bundled").'
+                'name one (snapshot=PATH), or use the bundled sample (source="bundled").'
             )
         return _from_snapshot(lambda: read_snapshot(default_snapshot_dir()))
     try:
@@ -126,7 +126,7 @@ def load_tables(
             raise
         snap = latest_snapshot()
         fallback = snap or bundled_snapshot()
-        what = "the latest fetched snapshot" if snap else "the bundled 20-record sample"
+        what = "the latest fetched snapshot" if snap else "the bundled sample"
         warnings.warn(
             f"Live LL2 data unavailable ({exc}). Using {what} at {fallback.location} instead.",
             SourceWarning,
@@ -389,7 +389,9 @@ def best_available(
 
 
 def _bundled(why: str) -> tuple[Tables, str]:
-    return _from_snapshot(bundled_snapshot), f"the bundled 20-record sample; {why}"
+    return _from_snapshot(
+        bundled_snapshot
+    ), f"the bundled sample (20 spacecraft records, 38 flights); {why}"
 
 
 def _from_snapshot(snap: Snapshot | Callable[[], Snapshot]) -> Tables:

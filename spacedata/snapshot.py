@@ -202,7 +202,7 @@ BUNDLED_ABOUT = (
 
 
 def bundled_snapshot() -> Snapshot:
-    """The 20-record sample built from two real captures, shipped with the package."""
+    """The bundled sample (real captures: 20 spacecraft records, 38 flights), shipped with the package."""
     inside = resources.files("spacedata") / "_bundled"
     if inside.is_dir():  # installed from a wheel
         return read_snapshot(Path(str(inside)))

@@ -37,7 +37,7 @@ def test_live_load_then_cache(ll2, monkeypatch):
 
 
 def test_auto_falls_back_to_latest_snapshot_then_bundled(ll2, monkeypatch):
-    with pytest.warns(SourceWarning, match="bundled 20-record sample"):
+    with pytest.warns(SourceWarning, match="the bundled sample"):
         df = spacedata.load_spacecraft("auto")  # SPACEDATA_BASE_URL is a closed port
     assert df.attrs["source"] == "bundled"
     with spacedata.LL2Client(ll2.base, progress=False) as c:
@@ -131,7 +131,7 @@ def test_best_available_without_quota_serves_the_sample_and_says_why(ll2, monkey
 
 def test_best_available_offline_says_offline():
     tables, why = spacedata.load.best_available(quick_s=1)  # the base URL is a closed port
-    assert tables.provenance.source == "bundled" and why.startswith("the bundled 20-record")
+    assert tables.provenance.source == "bundled" and why.startswith("the bundled sample (20 spacecraft records, 38 flights)")
     assert "offline" in why
 
 
