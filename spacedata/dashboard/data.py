@@ -47,7 +47,7 @@ def changes_since_previous(tables) -> str | None:
     """What changed since the snapshot's previous version, in one line ("Since the previous
     snapshot (as of ...): spacecraft: 1 added, 2 changed; ..."), or None when the data is not
     from a snapshot store that kept one. Never raises: a diff that fails is logged and skipped."""
-    from ..diff import diff, summary
+    from ..diffs import diff, summary
     from ..load import load_tables
     from ..snapshot import previous_version
 
