@@ -41,7 +41,8 @@ from pytest_httpserver import HTTPServer  # noqa: E402
 import spacedata  # noqa: E402
 from spacedata import _pages  # noqa: E402
 from spacedata.client import LL2Client  # noqa: E402
-from spacedata.snapshot import bundled_snapshot, write_endpoints  # noqa: E402
+from spacedata.snapshot import bundled_snapshot  # noqa: E402
+from spacedata.snapshot_writer import write_endpoints  # noqa: E402
 from spacedata.synthetic import (  # noqa: E402
     REALISTIC_FLIGHTS,
     flights_for,

@@ -28,7 +28,7 @@ _LAZY = {
     "LL2Client": "spacedata.client",
     "Endpoint": "spacedata.endpoints",
     "read_snapshot": "spacedata.snapshot",
-    "write_snapshot": "spacedata.snapshot",
+    "write_snapshot": "spacedata.snapshot_writer",
     "bundled_snapshot": "spacedata.snapshot",
     "Provenance": "spacedata.provenance",
     "provenance_of": "spacedata.provenance",

@@ -358,7 +358,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import_captures(args: argparse.Namespace) -> int:
-    from .snapshot import import_captures
+    from .captures import import_captures
 
     snap = import_captures(args.files, args.out)
     print(f"Wrote {snap.path}: {snap.manifest.note}")

@@ -270,7 +270,7 @@ def fetch(
             message names the directory. Nothing was replaced.
         ValueError: an unknown endpoint or parameter; nothing was requested.
     """
-    from .snapshot import partial_path
+    from .snapshot_writer import partial_path
 
     names = _endpoints.names(endpoints)
     out = Path(out).expanduser() if out is not None else default_snapshot_dir()
@@ -314,7 +314,7 @@ def fetch(
 def _write(result: quota.SyncResult, out: Path, allow_partial: bool = False) -> Snapshot:
     """``write_snapshot``, with a write failure (disk full, read-only) as one line that names
     the directory and says nothing was replaced."""
-    from .snapshot import partial_path, write_snapshot
+    from .snapshot_writer import partial_path, write_snapshot
 
     try:
         return write_snapshot(result, out, allow_partial=allow_partial)

@@ -423,7 +423,8 @@ def write_synthetic_snapshot(n: int, out: str | os.PathLike, seed: int = 0, flig
     """Write a complete, clearly labelled synthetic snapshot of ``n`` spacecraft to ``out``
     (a store, format 2), with their flights too when ``flights`` is true (as many as their
     ``flights_count`` add up to: about 8 per spacecraft with the default counts)."""
-    from .snapshot import bundled_snapshot, write_endpoints
+    from .snapshot import bundled_snapshot
+    from .snapshot_writer import write_endpoints
 
     records = resample(bundled_snapshot().records(), n, seed)
     made = {"spacecraft": records}

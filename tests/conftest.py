@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from spacedata.client import LL2Client
-from spacedata.snapshot import bundled_snapshot, write_endpoints
+from spacedata.snapshot import bundled_snapshot
+from spacedata.snapshot_writer import write_endpoints
 from spacedata.synthetic import REALISTIC_FLIGHTS, flights_for, resample
 from tests.browser import chromium_path, chromium_problem
 from tests.ll2fake import FakeLL2

@@ -96,7 +96,7 @@ def check_marked(snap) -> int:
 
 
 def _write_loop(out: Path, first: int) -> None:
-    from spacedata.snapshot import write_snapshot
+    from spacedata.snapshot_writer import write_snapshot
 
     print("ready", flush=True)
     sys.stdin.readline()  # "go"

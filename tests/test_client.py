@@ -205,7 +205,7 @@ def test_api_key_is_sent_but_never_stored_or_shown(ll2, tmp_path, caplog, monkey
         with pytest.raises(RateLimitError) as err429:
             c.fetch("spacecraft", {"in_space": True})
     assert all(s.authorization == f"Token {TOKEN}" for s in ll2.seen)
-    from spacedata.snapshot import write_snapshot
+    from spacedata.snapshot_writer import write_snapshot
 
     write_snapshot(result, tmp_path / "snap")
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())

@@ -10,7 +10,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from spacedata.snapshot import bundled_snapshot, write_endpoints
+from spacedata.snapshot import bundled_snapshot
+from spacedata.snapshot_writer import write_endpoints
 from tests.browser import SHOTS, Console, DashboardServer, kpis, wait_until
 from tests.browser import chromium as _chromium
 

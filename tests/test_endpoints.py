@@ -8,7 +8,8 @@ import pytest
 
 from spacedata import endpoints
 from spacedata.endpoints import SPACECRAFT, SPACECRAFT_FLIGHTS, declare, split_params
-from spacedata.snapshot import read_snapshot, write_snapshot
+from spacedata.snapshot import read_snapshot
+from spacedata.snapshot_writer import write_snapshot
 from tests.ll2fake import FakeEndpoint
 
 

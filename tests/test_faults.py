@@ -399,7 +399,7 @@ def test_records_with_odd_ids_reach_the_quarantine(client, ll2, odd_id):
 def test_info_reports_quarantined_records(client, ll2, tmp_path, capsys):
     ll2.records[5] = dict(ll2.records[5], id="not-a-number")
     ll2.junk_offsets = {99}
-    from spacedata.snapshot import write_snapshot
+    from spacedata.snapshot_writer import write_snapshot
 
     write_snapshot(client.fetch("spacecraft"), tmp_path / "s", allow_partial=True)
     assert main(["info", "--snapshot", str(tmp_path / "s.partial")]) == 0

@@ -291,12 +291,12 @@ def test_a_full_disk_names_the_directory_and_says_nothing_was_replaced(
     good, ll2, capsys, monkeypatch
 ):
     out, before = good
-    from spacedata import snapshot
+    from spacedata import snapshot_writer
 
     def full(path, data) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(snapshot, "_write_file", full)
+    monkeypatch.setattr(snapshot_writer, "_write_file", full)
     assert fetch_cli(ll2, out, "--endpoints", "spacecraft") == 3
     err = one_line(capsys)
     assert f"in {out}" in err and "No space left on device" in err

@@ -9,7 +9,8 @@ import pytest
 
 import spacedata
 from spacedata.errors import RateLimitError, SnapshotError, SourceWarning
-from spacedata.snapshot import default_snapshot_dir, write_snapshot
+from spacedata.snapshot import default_snapshot_dir
+from spacedata.snapshot_writer import write_snapshot
 from spacedata.synthetic import write_synthetic_snapshot
 
 

@@ -9,17 +9,16 @@ import json
 
 import pytest
 
+from spacedata.captures import import_captures
 from spacedata.errors import SnapshotError
 from spacedata.manifest import Manifest
 from spacedata.snapshot import (
     bundled_snapshot,
     default_snapshot_dir,
-    import_captures,
     latest_snapshot,
     read_snapshot,
-    write_endpoints,
-    write_snapshot,
 )
+from spacedata.snapshot_writer import write_endpoints, write_snapshot
 from tests.conftest import ROOT, SEEDS
 from tests.snapshot_worker import check_marked, fake_result, marked_records
 

@@ -22,13 +22,8 @@ import pytest
 
 import spacedata.snapshot as snapshot_mod
 from spacedata.errors import SnapshotError
-from spacedata.snapshot import (
-    bundled_snapshot,
-    partial_path,
-    read_snapshot,
-    write_endpoints,
-    write_snapshot,
-)
+from spacedata.snapshot import bundled_snapshot, read_snapshot
+from spacedata.snapshot_writer import partial_path, write_endpoints, write_snapshot
 from tests.conftest import ROOT
 from tests.snapshot_worker import check_marked, fake_result, marked_records
 

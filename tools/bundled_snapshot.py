@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 
 from spacedata import config
-from spacedata.snapshot import read_capture, write_endpoints
+from spacedata.captures import read_capture
+from spacedata.snapshot_writer import write_endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
