@@ -12,7 +12,7 @@ import pytest
 import spacedata
 from spacedata import plots
 from spacedata.dashboard import FILTERS, Charts, DataStore, SharedData
-from spacedata.dashboard.store import Choice, Contains, DateRange, Flag, IntRange
+from spacedata.dashboard.filters import Choice, Contains, DateRange, Flag, IntRange
 from spacedata.dashboard.views import TABLE_COLUMNS
 from spacedata.synthetic import resample, write_synthetic_snapshot
 from spacedata.tidy import build_tables

@@ -12,7 +12,7 @@ import pytest
 
 import spacedata
 from spacedata.dashboard import Charts, DataStore, KPIs, RecordsTable, SharedData
-from spacedata.dashboard.store import AGGREGATES, SharedCache, data_version
+from spacedata.dashboard.cache import AGGREGATES, SharedCache, data_version
 
 
 @pytest.fixture
