@@ -161,21 +161,6 @@ def is_snapshot(path: str | os.PathLike) -> bool:
     return os.path.lexists(path / CURRENT) or os.path.lexists(path / MANIFEST)
 
 
-#: Where the bundled sample comes from and what that does to charts, for every place it shows.
-BUNDLED_ABOUT = (
-    "The bundled sample is real LL2 data from its development host (lldev.thespacedevs.com), "
-    "a stale and limited copy, not the whole catalogue. Spacecraft: 20 records of about 603, "
-    "from two pages captured on unrecorded dates (offset 30 in the default order, and offset "
-    "300 ordered by most flights first); all 20 flew exactly once, so they are skewed to "
-    "single-use craft. Flights: the whole 38-flight listing that host held about 2026-07-19, "
-    '27 flown and 11 planned (a planned flight\'s date can mean just "some time in 2026"), '
-    "2025-2027 flights only, so the charts through time show those years, not LL2's history. "
-    "The 35 spacecraft those flights carry are not in the two pages: they are added from the "
-    "record each flight embeds (seen_in = spacecraft_flights), and every reused craft in the "
-    "sample is one of them."
-)
-
-
 def bundled_snapshot() -> Snapshot:
     """The bundled sample (real captures: 20 spacecraft records, 38 flights), shipped with the package."""
     inside = resources.files("spacedata") / "_bundled"

@@ -13,7 +13,7 @@ import spacedata
 from spacedata import plots
 from spacedata.dashboard import FILTERS, Charts, DataStore, SharedData
 from spacedata.dashboard.filters import Choice, Contains, DateRange, Flag, IntRange
-from spacedata.dashboard.views import TABLE_COLUMNS
+from spacedata.dashboard.table import TABLE_COLUMNS
 from spacedata.synthetic import resample, write_synthetic_snapshot
 from spacedata.tidy import build_tables
 

@@ -10,7 +10,15 @@ import pytest
 
 import spacedata
 from spacedata import plots
-from spacedata.dashboard import PLOTLY_JS, PLOTLY_TRACES, Charts, DataStore, SharedData, summary
+from spacedata.dashboard import (
+    PLOTLY_JS,
+    PLOTLY_TRACES,
+    Charts,
+    DataStore,
+    SharedData,
+    summary,
+    words,
+)
 from spacedata.synthetic import resample
 from spacedata.tidy import build_tables
 
@@ -91,7 +99,7 @@ def test_empty_result_gives_empty_figures_and_zero_kpis(df):
     assert store.filtered.empty
     assert summary(store.filtered) == {"spacecraft": 0, "flights": 0, "years": 0.0, "in_space": 0}
     for fig in Charts(store).figures(store.filtered).values():
-        assert fig.layout.annotations[0].text == plots.NO_MATCH and not fig.data
+        assert fig.layout.annotations[0].text == words.NO_MATCH and not fig.data
         assert "0 spacecraft shown · bundled sample snapshot" in fig.layout.title.subtitle.text
 
 
@@ -291,7 +299,8 @@ def test_dashboard_starts_on_the_sample_when_offline_and_says_why(monkeypatch):
     banner = _banner(shared)
     assert "Showing the bundled " in banner and "offline: LL2 could not be reached" in banner
     # its details: where the sample comes from, what that does to the charts, how to cite it
-    from spacedata.snapshot import BUNDLED_ABOUT, bundled_snapshot
+    from spacedata.dashboard.words import BUNDLED_ABOUT
+    from spacedata.snapshot import bundled_snapshot
 
     assert "<details class='sd-details'>" in banner and html.escape(BUNDLED_ABOUT) in banner
     for said in (
@@ -332,12 +341,11 @@ def test_dashboard_starts_on_a_fresh_sync_when_ll2_answers(ll2, monkeypatch):
     assert after.frame is again.current.frame and "Refresh failed" in after.refresh_error
 
 
-def test_dashboard_figures_built_unvalidated_are_valid_and_the_same(monkeypatch, tmp_path):
-    """The server skips plotly's validation (plots.VALIDATE); every figure the dashboard draws,
+def test_dashboard_figures_built_unvalidated_are_valid_and_the_same(tmp_path):
+    """The server skips plotly's validation (validate=False); every figure the dashboard draws,
     charts and messages alike, must validate and come out the same."""
     import json
 
-    from spacedata import plots
     from spacedata.dashboard.views import TimeCharts
     from spacedata.synthetic import write_synthetic_snapshot
 
@@ -352,10 +360,8 @@ def test_dashboard_figures_built_unvalidated_are_valid_and_the_same(monkeypatch,
     for builders, frames in cases:
         for df in frames:
             for key, build in builders.items():
-                monkeypatch.setattr(plots, "VALIDATE", True)
-                validated = json.loads(build(df).to_json())  # raises on an invalid property
-                monkeypatch.setattr(plots, "VALIDATE", False)
-                assert json.loads(build(df).to_json()) == validated, key
+                validated = json.loads(build(df, validate=True).to_json())  # raises if invalid
+                assert json.loads(build(df, validate=False).to_json()) == validated, key
                 checked += 1
     assert checked == 6 * 3 + 4 * 2
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 import spacedata
 from spacedata import plots
-from spacedata.dashboard import DataStore
+from spacedata.dashboard import DataStore, words
 from spacedata.synthetic import write_synthetic_snapshot
 from tests.browser import SCREENS, SHOTS, Console, DashboardServer, deep_text
 from tests.browser import chromium as _chromium
@@ -122,7 +122,7 @@ def test_the_bundled_sample_draws_its_charts_through_time_with_no_filter(chromiu
             )
             expect(page.locator(".sd-noflights-pane")).to_be_hidden()
             view = " ".join(deep_text(page.locator(".sd-views")).split())
-            assert plots.NO_FLIGHT_MATCH not in view and plots.NO_FLIGHTS not in view
+            assert words.NO_FLIGHT_MATCH not in view and words.NO_FLIGHTS not in view
             line = " ".join(deep_text(page.locator(".sd-provenance-flights")).split())
             assert "35 flights shown (27 flown, 8 planned) of 38 loaded" in line, line
             traces = {

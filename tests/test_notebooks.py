@@ -21,7 +21,7 @@ from nbclient import NotebookClient
 
 import spacedata
 from spacedata import plots
-from spacedata.plots import NO_FLIGHT_MATCH as NO_MATCH
+from spacedata.plots import PLAIN
 from spacedata.synthetic import write_synthetic_snapshot
 from tests.conftest import ROOT
 
@@ -159,7 +159,7 @@ def test_flights_notebook_on_the_bundled_sample_counts_flown_flights_and_shows_p
     text = outputs_text(nb)
     assert "Flights:    Source: bundled sample snapshot" in text
     assert "holds no flight records" not in text and "No flight records in this source" not in text
-    assert "No reused spacecraft here" not in text and NO_MATCH not in text
+    assert "No reused spacecraft here" not in text and PLAIN.no_flight_match not in text
     said = f"{len(flights):,} flights: {len(flown):,} flown and {len(planned):,} planned."
     assert said in text
     assert f"{len(flights):,} flights shown" in text and "spacecraft shown" not in text

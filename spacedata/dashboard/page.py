@@ -13,11 +13,11 @@ import panel as pn
 from panel.io.resources import LOCAL_DIST, component_resource_path
 from panel.models.plotly import PlotlyPlot
 
-from .. import plots
 from .._static import PLOTLY_JS, Assets
 from .data import SharedData, release_memory_later
 from .store import DataStore
-from .views import Charts, KPIs, NoFlights, NoMatch, ProvenanceView, RecordsTable, TimeCharts
+from .table import RecordsTable
+from .views import Charts, KPIs, NoFlights, NoMatch, ProvenanceView, TimeCharts
 
 TITLE = "Spacecraft — Launch Library 2"
 #: The trace types in the plotly.js cartesian bundle; every figure in :mod:`spacedata.plots`
@@ -54,15 +54,12 @@ def load_extensions(**config) -> None:
     """``pn.extension("plotly", "tabulator", **config)`` for the served page, whose plotly.js
     comes from :class:`Template` (:data:`spacedata._static.PLOTLY_JS`).
 
-    It also stops validating figures as they are built (:data:`spacedata.plots.VALIDATE`).
-
     Panel has no setting for a smaller plotly.js: its Plotly model lists the full bundle as a
     page resource, so that list is emptied here. Call it in the server process only; a
     notebook keeps Panel's full bundle. Without the bundle file (a Panel expecting another
     plotly.js version), Panel's own bundle stays: slower, but the charts work.
     """
     pn.extension("plotly", "tabulator", **config)
-    plots.VALIDATE = False  # ~30 ms a filter change at 20,000 rows; the tests validate them all
     if PLOTLY_JS.is_file():
         PlotlyPlot.__javascript__ = []
 
@@ -115,10 +112,14 @@ def _view_from(query_args: dict) -> tuple[int, list[str]]:
     return 0, [f"Ignored view={text!r} in the URL (use {' or '.join(VIEWS)})."]
 
 
-def build_app(shared: SharedData, query_args: dict | None = None) -> Template:
+def build_app(
+    shared: SharedData, query_args: dict | None = None, *, validate_figures: bool = True
+) -> Template:
     """The whole page for one session: its store (filters from ``query_args``, e.g.
     ``pn.state.session_args``), the two views as tabs, and the URL kept in step with the
-    filters and the tab."""
+    filters and the tab. ``validate_figures=False`` (the server's :func:`~.app.app`) skips
+    plotly's validation of the charts (~30 ms a filter change at 20,000 rows; the tests build
+    every chart validated and check that skipping it changes nothing)."""
     _serve_panel_css_locally()
     if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
         pn.state.on_session_destroyed(release_memory_later)
@@ -129,9 +130,9 @@ def build_app(shared: SharedData, query_args: dict | None = None) -> Template:
     if query_args or view_notices:
         store.apply_query(query_args)
         store.notices = store.notices + view_notices
-    charts = Charts(store)
+    charts = Charts(store, validate=validate_figures)
     first_row, *lower_rows = charts.rows()
-    time_charts = TimeCharts(store)
+    time_charts = TimeCharts(store, validate=validate_figures)
     tabs = pn.Tabs(
         (
             VIEWS["spacecraft"],

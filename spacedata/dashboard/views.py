@@ -3,15 +3,19 @@ one thing from ``store.filtered``, through ``pn.bind`` (text, visibility) or a
 ``param.depends("store.filtered", watch=True)`` method (charts, numbers, table: one update for
 several panes), so a filter change reaches every view in one patch.
 
+* :class:`View`: what they share: the store they draw from.
 * :class:`ProvenanceView`: the one provenance line of the page, and any notices.
 * :class:`KPIs`: four numbers.
 * :class:`Charts`: the six plotly charts, in a grid that is two wide on a wide screen and one
   wide on a narrow one; hidden when nothing matches.
+* :class:`TimeCharts`: the "Through time" charts of the flights.
 * :class:`NoMatch`: when nothing matches, the one message that says which filters exclude
-  everything and offers a reset.
-* :class:`RecordsTable`: the rows (a Tabulator that fits its container) and a CSV download.
+  everything and offers a reset; :class:`NoFlights`, its flights counterpart.
+* :class:`~spacedata.dashboard.table.RecordsTable` (in :mod:`.table`, a view on this base):
+  the rows (a Tabulator that fits its container) and a CSV download.
 
-Everything from the data is shown as text (escaped HTML, Tabulator's plaintext formatters).
+Everything from the data is shown as text (escaped HTML, Tabulator's plaintext formatters). The
+words shared by several views (and the charts' empty messages) are in :mod:`.words`.
 
 What a filter state produces (the six figures, the KPI figures, the table's frame) comes from
 the store's shared aggregates (:meth:`DataStore.shared`): built once per server process for a
@@ -23,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import html
-import io
 
 import pandas as pd
 import panel as pn
@@ -33,9 +36,16 @@ from .. import plots
 from ..citation import cite
 from ..config import CREDIT
 from ..provenance import Provenance
-from ..snapshot import BUNDLED_ABOUT
 from .data import Loaded
 from .store import DataStore
+from .words import (
+    BUNDLED_ABOUT,
+    FIGURE_TEXT,
+    HOW_TO_FETCH_FLIGHTS,
+    NO_FLIGHT_MATCH,
+    NO_FLIGHTS,
+    NO_MATCH,
+)
 
 
 def summary(df: pd.DataFrame) -> dict[str, float]:
@@ -66,7 +76,17 @@ _TEXT_CSS = """
 """
 
 
-class ProvenanceView(pn.viewable.Viewer):
+class View(pn.viewable.Viewer):
+    """A view of the page: it takes the session's :class:`DataStore` and draws one thing from
+    it (as in Panel's DataStore pattern)."""
+
+    store = param.ClassSelector(class_=DataStore, doc="The store whose rows this view draws.")
+
+    def __init__(self, store: DataStore, **params):
+        super().__init__(store=store, **params)
+
+
+class ProvenanceView(View):
     """A view's one provenance line: source, as-of, records shown of the endpoint's count,
     completeness, what changed since the previous snapshot, credit; then any notices (e.g.
     ignored URL values), at body size or more.
@@ -78,8 +98,7 @@ class ProvenanceView(pn.viewable.Viewer):
     def __init__(
         self, store: DataStore, shared: Loaded | None = None, *, flights: bool = False, **params
     ):
-        super().__init__(**params)
-        self.store = store
+        super().__init__(store, **params)
         self.shared = shared
         self.noun = "flights" if flights else "spacecraft"
         self.endpoint = "spacecraft flights" if flights else "spacecraft"
@@ -203,7 +222,7 @@ _KPI_GRID_CSS = """
 """
 
 
-class KPIs(pn.viewable.Viewer):
+class KPIs(View):
     """Spacecraft shown, total flights, total time in space (years), in space now: four
     numbers in a row on a wide screen, two by two on a phone."""
 
@@ -214,10 +233,8 @@ class KPIs(pn.viewable.Viewer):
         "in_space": ("In space now", "{value:,.0f}"),
     }
 
-    store = param.ClassSelector(class_=DataStore, doc="The store whose filtered rows count.")
-
     def __init__(self, store: DataStore, **params):
-        super().__init__(store=store, **params)
+        super().__init__(store, **params)
         self.cards = {
             key: pn.indicators.Number(
                 label=label,
@@ -281,22 +298,26 @@ SCATTER_BIN_ABOVE = 10_000
 EXPORT_SIZE = {"width": 960, "height": 560}
 
 
-class Charts(pn.viewable.Viewer):
-    """The six plotly charts, redrawn from ``store.filtered`` (hidden when nothing matches)."""
+def _chart(build, **keywords) -> functools.partial:
+    """A chart of the page: the figure builder ``build`` drawn compact (the page shows the
+    provenance once), in the dashboard's words when it has nothing to draw."""
+    return functools.partial(build, compact=True, empty=FIGURE_TEXT, **keywords)
+
+
+class Charts(View):
+    """The six plotly charts, redrawn from ``store.filtered`` (hidden when nothing matches).
+
+    ``validate=False`` skips plotly's validation of the figures (the served page: ~30 ms a
+    filter change at 20,000 rows; the tests build them all validated and check they are the
+    same)."""
 
     builders = {
-        "flights_by_agency": functools.partial(plots.flights_by_agency, compact=True),
-        "time_by_agency": functools.partial(plots.time_in_space_totals, by="agency", compact=True),
-        "time_by_config": functools.partial(
-            plots.time_in_space_totals, by="configuration", compact=True
-        ),
-        "distribution": functools.partial(
-            plots.time_in_space_distribution, by="configuration", compact=True
-        ),
-        "top": functools.partial(plots.top_time_in_space, compact=True),
-        "scatter": functools.partial(
-            plots.flights_vs_time_in_space, compact=True, bin_above=SCATTER_BIN_ABOVE
-        ),
+        "flights_by_agency": _chart(plots.flights_by_agency),
+        "time_by_agency": _chart(plots.time_in_space_totals, by="agency"),
+        "time_by_config": _chart(plots.time_in_space_totals, by="configuration"),
+        "distribution": _chart(plots.time_in_space_distribution, by="configuration"),
+        "top": _chart(plots.top_time_in_space),
+        "scatter": _chart(plots.flights_vs_time_in_space, bin_above=SCATTER_BIN_ABOVE),
     }
 
     #: The store parameter drawn, and the filters its aggregates depend on (None: all).
@@ -305,10 +326,10 @@ class Charts(pn.viewable.Viewer):
     #: The start of a downloaded chart's file name.
     file_prefix = "spacecraft"
 
-    store = param.ClassSelector(class_=DataStore, doc="The store whose filtered rows are drawn.")
+    validate = param.Boolean(default=True, doc="Validate the figures as they are built.")
 
     def __init__(self, store: DataStore, **params):
-        super().__init__(store=store, **params)
+        super().__init__(store, **params)
         figures = self.shared_figures()
         self.panes = {
             key: pn.pane.Plotly(
@@ -339,7 +360,7 @@ class Charts(pn.viewable.Viewer):
 
     def figures(self, df: pd.DataFrame) -> dict:
         """Every chart's figure for ``df`` (what a filter change recomputes)."""
-        return {key: build(df) for key, build in self.builders.items()}
+        return {key: build(df, validate=self.validate) for key, build in self.builders.items()}
 
     def shared_figures(self) -> dict:
         """:meth:`figures` of the store's filtered rows, built once per data version and
@@ -379,7 +400,7 @@ class Charts(pn.viewable.Viewer):
         return pn.Column(*self.rows(), sizing_mode="stretch_width")
 
 
-class NoMatch(pn.viewable.Viewer):
+class NoMatch(View):
     """Shown only when no spacecraft match: one message naming the filters that exclude
     everything (and what removing each would show), and a button that resets them all."""
 
@@ -388,8 +409,7 @@ class NoMatch(pn.viewable.Viewer):
     css_class = "sd-nomatch-pane"
 
     def __init__(self, store: DataStore, **params):
-        super().__init__(**params)
-        self.store = store
+        super().__init__(store, **params)
         self.reset = pn.widgets.Button(
             label="Reset all filters",
             color="primary",
@@ -429,7 +449,7 @@ class NoMatch(pn.viewable.Viewer):
             items.append(f"<li>{html.escape(words)} ({after})</li>")
         why = f"<ul>{''.join(items)}</ul>" if items else ""
         return (
-            f"<div class='sd-nomatch'><b>{plots.NO_MATCH}.</b> The filters in the sidebar "
+            f"<div class='sd-nomatch'><b>{NO_MATCH}.</b> The filters in the sidebar "
             f"exclude every spacecraft:{why}Remove one of them, or reset them all.</div>"
         )
 
@@ -444,12 +464,10 @@ class TimeCharts(Charts):
     when no flight is left (:class:`NoFlights` explains)."""
 
     builders = {
-        "per_year_agency": functools.partial(plots.flights_per_year, by="agency", compact=True),
-        "cumulative": functools.partial(plots.cumulative_time_in_space, by="agency", compact=True),
-        "per_year_config": functools.partial(
-            plots.flights_per_year, by="configuration", compact=True
-        ),
-        "turnaround": functools.partial(plots.turnaround_per_flight, compact=True),
+        "per_year_agency": _chart(plots.flights_per_year, by="agency"),
+        "cumulative": _chart(plots.cumulative_time_in_space, by="agency"),
+        "per_year_config": _chart(plots.flights_per_year, by="configuration"),
+        "turnaround": _chart(plots.turnaround_per_flight),
     }
     frame = "flights_filtered"
     applies_to = None
@@ -472,141 +490,13 @@ class NoFlights(NoMatch):
             return ""
         if self.store.flights_data.empty:
             return (
-                f"<div class='sd-nomatch sd-noflights'><b>{plots.NO_FLIGHTS}.</b> The charts "
+                f"<div class='sd-nomatch sd-noflights'><b>{NO_FLIGHTS}.</b> The charts "
                 "through time need the records of LL2's spacecraft flights endpoint, which this "
-                f"source does not hold. {html.escape(plots.HOW_TO_FETCH_FLIGHTS)} Then restart "
+                f"source does not hold. {html.escape(HOW_TO_FETCH_FLIGHTS)} Then restart "
                 "the dashboard: it serves your latest snapshot.</div>"
             )
         return (
-            f"<div class='sd-nomatch'><b>{plots.NO_FLIGHT_MATCH}.</b> The launch dates above "
+            f"<div class='sd-nomatch'><b>{NO_FLIGHT_MATCH}.</b> The launch dates above "
             "and the filters in the sidebar leave no flight: widen the dates, remove a filter, "
             "or reset them all.</div>"
-        )
-
-
-#: Table columns -> titles. Name never hides; on a narrow screen the later columns fold into
-#: a row's detail (Tabulator's responsive collapse, opened by the row's ▸ toggle).
-TABLE_COLUMNS = {
-    "name": "Name",
-    "agency_abbrev": "Agency",
-    "config_name": "Configuration",
-    "flights_count": "Flights",
-    "time_in_space_days": "Days in space",
-    "status": "Status",
-    "config_type": "Type",
-    "in_space": "In space",
-    "time_docked_days": "Days docked",
-    "serial_number": "Serial",
-    "description": "Description",
-}
-_TOGGLE = "more"
-#: A row's detail wraps long text (a description) instead of running past the table.
-_TABLE_CSS = """
-.tabulator-responsive-collapse td { vertical-align: top; }
-.tabulator-responsive-collapse td:first-child { white-space: nowrap; padding-right: 10px; }
-.tabulator-responsive-collapse td + td { white-space: normal !important; overflow-wrap: anywhere; }
-"""
-
-
-def _table_configuration() -> dict:
-    columns = [
-        {
-            "field": _TOGGLE,
-            "formatter": "responsiveCollapse",
-            "title": "",
-            "headerSort": False,
-            "width": 34,
-            "minWidth": 34,
-            "resizable": False,
-            "hozAlign": "center",
-            "responsive": 0,
-        }
-    ]
-    for priority, col in enumerate(TABLE_COLUMNS):
-        spec = {"field": col, "responsive": priority, "minWidth": 100}
-        if col == "name":
-            spec.update(minWidth=140, widthGrow=2)
-        elif col == "config_name":
-            spec.update(minWidth=125)
-        elif col == "description":
-            spec.update(minWidth=260, widthGrow=4)
-        columns.append(spec)
-    return {
-        "columnDefaults": {"headerWordWrap": True},
-        "responsiveLayout": "collapse",
-        "responsiveLayoutCollapseStartOpen": False,
-        "placeholder": "No rows: no spacecraft match these filters.",
-        "columns": columns,
-    }
-
-
-class RecordsTable(pn.viewable.Viewer):
-    """The filtered records as a Tabulator (text shown as text; the columns that do not fit
-    fold into a row detail) and a CSV download of all their columns."""
-
-    store = param.ClassSelector(class_=DataStore, doc="The store whose filtered rows are shown.")
-
-    def __init__(self, store: DataStore, **params):
-        super().__init__(store=store, **params)
-        text = {"type": "plaintext"}
-        self.table = pn.widgets.Tabulator(
-            self._shared_frame(),
-            pagination="remote",  # only the visible page goes to the browser
-            page_size=15,
-            disabled=True,
-            show_index=False,
-            layout="fit_columns",
-            sizing_mode="stretch_width",
-            formatters={
-                **{c: text for c in TABLE_COLUMNS},
-                # textarea wraps long text, and escapes it like plaintext
-                "name": {"type": "textarea"},
-                "description": {"type": "textarea"},
-                _TOGGLE: text,
-            },
-            titles={**TABLE_COLUMNS, _TOGGLE: ""},
-            configuration=_table_configuration(),
-            stylesheets=[_TABLE_CSS],
-            css_classes=["sd-table"],
-        )
-        self.download = pn.widgets.FileDownload(
-            callback=self._csv,
-            filename="spacecraft-filtered.csv",
-            label="Download filtered rows (CSV)",
-            color="primary",
-            css_classes=["sd-download"],
-        )
-
-    @param.depends("store.filtered", watch=True)
-    def _schedule_refresh(self) -> None:
-        # The table sits below the charts: on a server it refreshes in the next tick, after the
-        # charts' patch has gone out (~40 ms sooner charts); elsewhere at once.
-        pn.state.execute(self._refresh, schedule=True)
-
-    def _refresh(self) -> None:
-        self.table.value = self._shared_frame()
-
-    def _shared_frame(self) -> pd.DataFrame:
-        return self.store.shared("table", lambda: self._frame(self.store.filtered), "spacecraft")
-
-    @staticmethod
-    def _frame(df: pd.DataFrame) -> pd.DataFrame:
-        out = df[list(TABLE_COLUMNS)].copy()
-        for col in ("time_in_space_days", "time_docked_days"):
-            out[col] = out[col].round(1)
-        out.insert(0, _TOGGLE, "")
-        return out
-
-    def _csv(self) -> io.StringIO:
-        buf = io.StringIO()
-        self.store.filtered.to_csv(buf, index=False)
-        buf.seek(0)
-        return buf
-
-    def __panel__(self):
-        return pn.Column(
-            pn.pane.Markdown("### Records", margin=(0, 10)),
-            self.download,
-            self.table,
-            sizing_mode="stretch_width",
         )
