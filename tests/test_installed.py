@@ -63,7 +63,7 @@ def test_installed_package_has_no_dev_tools_and_loads_offline(installed, tmp_pat
     )
     assert out.returncode == 0, out.stderr
     missing, where, n = out.stdout.split("\n")[:3]
-    assert missing == "[]" and str(installed) in where and n == "20"
+    assert missing == "[]" and str(installed) in where and n == "55"
 
 
 @pytest.mark.browser

@@ -93,7 +93,7 @@ def _imports(paths: list[Path]) -> dict[str, set[str]]:
     """Top-level names of the modules ``paths`` import, as ``{"module": ..., "lazy": ...}``:
     ``module`` at module level (needed to import the file), ``lazy`` inside functions."""
     found: dict[str, set[str]] = {"module": set(), "lazy": set()}
-    local = {p.stem for p in paths} | {"spacedata", "tests", "dashboards", "benchmarks"}
+    local = {p.stem for p in paths} | {"spacedata", "tests", "dashboards", "benchmarks", "tools"}
     for path in paths:
         tree = ast.parse(path.read_text(), str(path))
         lazy_nodes = {
@@ -161,7 +161,7 @@ def test_spacedata_loads_without_pyarrow():
     )
     assert out.returncode == 0, out.stderr[-3000:]
     n, with_time = out.stdout.split()
-    assert n == "20" and int(with_time) > 0
+    assert n == "55" and int(with_time) > 0  # 20 spacecraft records + 35 from flights
 
 
 def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path, built_wheel):
@@ -169,7 +169,8 @@ def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path, built
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         zf.extractall(tmp_path / "site")
-    assert {"spacedata/_bundled/manifest.json", "spacedata/_bundled/pages/0001.json"} <= names
+    bundled = {"manifest.json", "pages/spacecraft/0001.json", "pages/spacecraft_flights/0001.json"}
+    assert {f"spacedata/_bundled/{name}" for name in bundled} <= names
     assert "spacedata/_static/plotly-cartesian-3.1.0.min.js" in names  # the dashboard's plotly.js
     code = (
         "import spacedata, pathlib; df = spacedata.load_spacecraft('bundled');"
@@ -185,7 +186,7 @@ def test_wheel_ships_the_bundled_snapshot_and_loads_it_elsewhere(tmp_path, built
     )
     pkg, location, n = out.stdout.split()
     assert pkg == str(tmp_path / "site" / "spacedata")
-    assert location == str(tmp_path / "site" / "spacedata" / "_bundled") and n == "20"
+    assert location == str(tmp_path / "site" / "spacedata" / "_bundled") and n == "55"
 
 
 def test_wheel_metadata_is_written_for_pip_users(built_wheel):
