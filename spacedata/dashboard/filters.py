@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 import panel as pn
@@ -23,8 +23,9 @@ import param
 from .cache import AGGREGATES, data_version
 from .widgets import Picker
 
-if TYPE_CHECKING:
-    from .store import DataStore
+#: What a filter works on: the DataStore (any Parameterized that declares the filter's
+#: parameter), named by its base class so this module needs nothing of store.py.
+Store = param.Parameterized
 
 
 #: Sentinel of :meth:`Filter.decode`: the URL gave nothing usable, keep the current value.
@@ -56,29 +57,29 @@ class Filter:
         """The :class:`DataStore` parameter (its default is "no restriction" unless said)."""
         raise NotImplementedError
 
-    def prepare(self, store: DataStore, df: pd.DataFrame) -> None:
+    def prepare(self, store: Store, df: pd.DataFrame) -> None:
         """Fit the store's parameter to the data (options, bounds)."""
 
-    def default(self, store: DataStore) -> Any:
+    def default(self, store: Store) -> Any:
         return store.param[self.name].default
 
-    def mask(self, store: DataStore, df: pd.DataFrame, value: Any) -> pd.Series | None:
+    def mask(self, store: Store, df: pd.DataFrame, value: Any) -> pd.Series | None:
         """Rows of ``df`` that ``value`` keeps, or None when it keeps all of them."""
         raise NotImplementedError
 
-    def encode(self, store: DataStore, value: Any) -> list[str]:
+    def encode(self, store: Store, value: Any) -> list[str]:
         """URL values for ``value``; none at the default."""
         raise NotImplementedError
 
-    def decode(self, store: DataStore, texts: list[str]) -> tuple[Any, list[str]]:
+    def decode(self, store: Store, texts: list[str]) -> tuple[Any, list[str]]:
         """``(value or KEEP, notices)`` from the URL values of :attr:`url`."""
         raise NotImplementedError
 
-    def describe(self, store: DataStore, value: Any) -> str:
+    def describe(self, store: Store, value: Any) -> str:
         """The restriction in words, for the "nothing matches" message."""
         raise NotImplementedError
 
-    def widget(self, store: DataStore) -> pn.viewable.Viewable:
+    def widget(self, store: Store) -> pn.viewable.Viewable:
         """A widget linked both ways to the store's parameter."""
         raise NotImplementedError
 
@@ -97,7 +98,7 @@ class Choice(Filter):
     def parameter(self) -> param.Parameter:
         return param.ListSelector(default=[], objects=[], label=self.label)
 
-    def prepare(self, store: DataStore, df: pd.DataFrame) -> None:
+    def prepare(self, store: Store, df: pd.DataFrame) -> None:
         def options():
             values = df[self.column].dropna().astype(str)
             hints: dict[str, str] = {}
@@ -110,7 +111,7 @@ class Choice(Filter):
         store.param[self.name].objects = list(objects)
         store._hints[self.name] = dict(hints)
 
-    def options(self, store: DataStore) -> list[dict[str, str]]:
+    def options(self, store: Store) -> list[dict[str, str]]:
         hints = store._hints.get(self.name, {})
         return [
             {"value": v, "label": v, "hint": hints.get(v, "")}
