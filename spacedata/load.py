@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -343,6 +344,7 @@ def best_available(
     quick_s: float = 3.0,
     client: LL2Client | None = None,
     endpoints: Iterable[str] | str | None = None,
+    problems: list[str] | None = None,
 ) -> tuple[Tables, str]:
     """The best data that can be had now, for a server that must start: ``SPACEDATA_SNAPSHOT``;
     else the latest fetched snapshot; else, if LL2 answers ``/api-throttle/`` within ``quick_s``
@@ -351,17 +353,32 @@ def best_available(
     sample. Never raises for a network or quota problem, and never starts a sync that the quota
     cannot finish.
 
+    A snapshot that cannot be used (it fails verification: a page changed or damaged, a
+    manifest that does not parse, files missing) is skipped: the reason is logged in one line
+    (a warning) and the next source in that order is tried.
+
+    Args:
+        problems: if given, receives one plain sentence per snapshot skipped, in the order
+            tried (paths shortened to the file inside the snapshot; no advice to operators),
+            for a page to show.
+
     Returns:
         The tables, and one sentence saying which source was chosen and why.
     """
+    problems = [] if problems is None else problems
     override = config.snapshot_override()
     if override is not None:
-        return _from_snapshot(
-            lambda: read_snapshot(override)
-        ), f"the snapshot named by SPACEDATA_SNAPSHOT ({override})"
-    snap = latest_snapshot()
-    if snap is not None:
-        return _from_snapshot(snap), f"your latest fetched snapshot ({snap.location})"
+        what = "the snapshot named by SPACEDATA_SNAPSHOT"
+        tables = _usable(lambda: read_snapshot(override), what, override, problems)
+        if tables is not None:
+            return tables, f"{what} ({override})"
+    latest = default_snapshot_dir()
+    if is_snapshot(latest):
+        tables = _usable(
+            lambda: read_snapshot(latest), "your latest fetched snapshot", latest, problems
+        )
+        if tables is not None:
+            return tables, f"your latest fetched snapshot ({latest})"
     probe = LL2Client(
         client.base_url if client else None, timeout=(quick_s, quick_s), deadline=quick_s, retries=0
     )
@@ -386,6 +403,64 @@ def best_available(
         _from_snapshot(fresh),
         f"a fresh sync of LL2 just now{only}, saved to {fresh.location}",
     )
+
+
+def _usable(
+    read: Callable[[], Snapshot], what: str, where: str | os.PathLike, problems: list[str]
+) -> Tables | None:
+    """The tables of the snapshot ``read()`` gives, or None when it cannot be used (then
+    :func:`unusable` logs why and its sentence goes to ``problems``)."""
+    try:
+        return _from_snapshot(read)
+    except Exception as exc:  # noqa: BLE001 - any failure to read a snapshot: try the next source
+        problems.append(unusable(exc, what, where))
+        return None
+
+
+def unusable(exc: BaseException, what: str, where: str | os.PathLike) -> str:
+    """Why the source ``what`` (e.g. "the snapshot named by SPACEDATA_SNAPSHOT", at ``where``)
+    could not be used: logged as one warning line (the whole reason, paths included, credentials
+    redacted), and returned as one sentence for a page (paths inside the snapshot shortened to
+    the file in it, others to their last part; no advice to operators, the log has it)."""
+    kind = "failed verification" if isinstance(exc, SnapshotError) else "could not be read"
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, SnapshotError):
+        reason = f"{type(exc).__name__}: {reason}"
+    log.warning("%s (%s) %s, trying the next source: %s", what, where, kind, config.redact(reason))
+    return f"{what[0].upper()}{what[1:]} {kind} and was not used: {_shorten(reason, where)}"
+
+
+_ADVICE = re.compile(
+    r"\s*(Fetch the snapshot again|Write a new snapshot|Create one with|Run `spacedata)[^.]*\.?"
+)
+_PATH = re.compile(r"(?<![\w.])/[^\s:;,()'\"]+")
+
+
+def _shorten(reason: str, where: str | os.PathLike) -> str:
+    """A snapshot's failure for a page: paths inside the snapshot relative to it (its
+    version directory too), others by their last part; what to run is the operator's (the log
+    has it)."""
+    root = Path(where).expanduser()
+    try:
+        root = root.resolve()
+    except OSError:
+        pass
+
+    def short(match: re.Match) -> str:
+        path = Path(match.group(0))
+        for base in (root, Path(where).expanduser()):
+            try:
+                rel = path.relative_to(base)
+            except ValueError:
+                continue
+            parts = rel.parts
+            if len(parts) >= 2 and parts[0] == "versions":  # a store: the version's own files
+                parts = parts[2:]
+            return "/".join(parts) or path.name
+        return path.name
+
+    text = _ADVICE.sub("", config.redact(reason)).strip()
+    return _PATH.sub(short, text).rstrip(" ;.") + "."
 
 
 def _bundled(why: str) -> tuple[Tables, str]:

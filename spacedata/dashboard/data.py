@@ -26,19 +26,25 @@ from ..provenance import Provenance
 
 log = logging.getLogger("spacedata")
 
-#: ``loader(refresh=False) -> Tables | (Tables, note)``: where the dashboard's data comes from;
-#: the optional note says which source was chosen and why (shown in the banner).
+#: ``loader(refresh=False) -> Tables | (Tables, note) | (Tables, note, problem)``: where the
+#: dashboard's data comes from; the optional note says which source was chosen and why, the
+#: optional problem what could not be used first (both shown in the banner).
 Loader = Callable[..., object]
+
+#: How many rejected records "About this data" lists one by one (the rest are counted).
+REJECTED_LISTED = 50
 
 
 def _load(loader: Loader, refresh: bool, **extra) -> Loaded:
     got = loader(refresh=refresh)
-    tables, note = got if isinstance(got, tuple) else (got, None)
+    tables, note, problem = (*got, None, None)[:3] if isinstance(got, tuple) else (got, None, None)
     return Loaded(
         tables.wide(),
         tables.flights_wide(),
         note=note,
         changes=changes_since_previous(tables),
+        problem=problem,
+        rejected=tables.rejected,
         **extra,
     )
 
@@ -81,6 +87,12 @@ class Loaded:
         note: which source was chosen and why (plain text), e.g. "the bundled sample;
             offline: LL2 could not be reached within 3 s".
         changes: what changed since the snapshot's previous version (plain text), or None.
+        problem: what could not be used before this source (plain text: e.g. "The snapshot
+            named by SPACEDATA_SNAPSHOT failed verification and was not used: pages/...:
+            does not match its sha256..."), or None; the server log has the whole reason.
+        rejected: the records the source gave that could not be used at all
+            (``Tables.rejected``: endpoint, position, id, reason, raw); None or empty when
+            every record loaded. Read-only.
     """
 
     frame: pd.DataFrame
@@ -89,10 +101,42 @@ class Loaded:
     refresh_error: str | None = None
     note: str | None = None
     changes: str | None = None
+    problem: str | None = None
+    rejected: pd.DataFrame | None = None
 
     @property
     def provenance(self) -> Provenance:
         return Provenance.from_attrs(self.frame.attrs)
+
+    def rejected_text(self, flights: bool = False) -> tuple[str, tuple[str, ...]] | None:
+        """The records of the spacecraft endpoint (``flights``: of the flights endpoint) that
+        could not be used, for the provenance line: ``("8 records could not be used; they are
+        in no count or chart (see About this data).", ("record 21: not an object (str)",
+        ...))``, at most :data:`REJECTED_LISTED` detail lines (then one saying how many more);
+        None when there are none."""
+        if self.rejected is None or self.rejected.empty:
+            return None
+        endpoint = "spacecraft_flights" if flights else "spacecraft"
+        rows = self.rejected[self.rejected["endpoint"] == endpoint]
+        if rows.empty:
+            return None
+        n = len(rows)
+        what = "flight records" if flights else "spacecraft records"
+        summary = (
+            f"{n:,} {what if n != 1 else what[:-1]} could not be used; "
+            f"{'they are' if n != 1 else 'it is'} in no count or chart (see About this data)."
+        )
+        lines = []
+        for pos, ident, reason in (
+            rows[["position", "id", "reason"]].head(REJECTED_LISTED).itertuples(index=False)
+        ):
+            where = f"record {int(pos) + 1}" if pd.notna(pos) else "a record"
+            if pd.notna(ident):
+                where += f" (id {str(ident)[:40]})"
+            lines.append(f"{where}: {reason}")
+        if n > REJECTED_LISTED:
+            lines.append(f"and {n - REJECTED_LISTED:,} more (Python: load_tables(...).rejected)")
+        return summary, tuple(lines)
 
 
 class SharedData:
@@ -145,33 +189,69 @@ def loader_from_env() -> tuple[Loader, str | None]:
     ``SPACEDATA_DASHBOARD_SOURCE=bundled`` (or ``local``, ``snapshot``) serves that source with no
     network and no refresh; ``live``/``auto`` read LL2 through the cache as ``load_tables`` does.
     Returns ``(loader, refresh period or None)``.
+
+    A source that cannot be used at start (a snapshot that fails verification, a store that
+    is damaged) is never an error page: the server logs one line and serves the next source
+    (by default, in the order above; with another ``SPACEDATA_DASHBOARD_SOURCE``, the bundled
+    sample), and the loader's problem says what was wrong (shown in the banner).
     """
     from ..client import LL2Client
     from ..load import best_available, fetch, load_tables
 
     snapshot = config.snapshot_override()
     source = config.dashboard_source()
-    if snapshot is not None:
-        return (lambda refresh=False: load_tables(snapshot=snapshot)), None
     if source == "best":
 
         def best(refresh: bool = False):
-            if not refresh:
-                return best_available()
+            if not refresh:  # never raises for a damaged snapshot: the next source is served
+                problems: list[str] = []
+                tables, note = best_available(problems=problems)
+                if snapshot is not None and not problems:
+                    note = None  # the snapshot asked for: the provenance line names it
+                return tables, note, " ".join(problems) or None
             snap = fetch(
                 check_quota=True, refresh=True
             )  # fails when it cannot finish: last good stays
             return load_tables(snap.location), f"a scheduled sync of LL2, saved to {snap.location}"
 
-        return best, config.refresh_period("6h")
+        # a named snapshot is served as it is, never replaced by scheduled syncs
+        return best, None if snapshot is not None else config.refresh_period("6h")
+    if snapshot is not None:
+        what = "the snapshot named by SPACEDATA_SNAPSHOT"
+        return _or_bundled(
+            lambda refresh=False: load_tables(snapshot=snapshot), what, snapshot
+        ), None
     if source not in ("live", "auto"):
-        return (lambda refresh=False: load_tables(source)), None
+        what = "the bundled sample" if source == "bundled" else f"the {source} source"
+        return _or_bundled(lambda refresh=False: load_tables(source), what, source), None
 
     def load(refresh: bool = False):
         with LL2Client(progress=False) as client:  # scheduled refreshes check the quota first
             return load_tables(source, client=client, refresh=refresh, check_quota=refresh)
 
-    return load, config.refresh_period("6h")
+    return _or_bundled(load, f"the {source} source", source), config.refresh_period("6h")
+
+
+def _or_bundled(load: Loader, what: str, where: object) -> Loader:
+    """``load``, but a first load that fails (a damaged snapshot...) serves the bundled sample
+    instead, with the reason logged in one line and shown in the banner. A refresh that fails
+    still raises: :meth:`SharedData.refresh` keeps the last good data then."""
+    from ..load import unusable
+    from ..snapshot import bundled_snapshot
+
+    def loader(refresh: bool = False):
+        try:
+            return load(refresh=refresh)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, serve something
+            if refresh or what == "the bundled sample":
+                raise
+            problem = unusable(exc, what, where)
+        from ..load import load_tables
+
+        where_to = bundled_snapshot().location
+        return load_tables("bundled"), f"the bundled sample ({where_to})", problem
+
+    return loader
 
 
 def shared_data(loader: Loader, refresh_period: str | None = None) -> SharedData:
