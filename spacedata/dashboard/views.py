@@ -179,8 +179,21 @@ class ProvenanceView(View):
                     f"<span class='sd-partial'><b>{kind}:</b> {held}{plus}; totals and "
                     "rankings describe these only.</span>"
                 )
+        if self.shared is not None and self.shared.problem:  # a source skipped: say what
+            parts.append(
+                f"<span class='sd-warn sd-problem'>{html.escape(self.shared.problem)}</span>"
+            )
         if self.shared is not None and self.shared.note:
             parts.append(f"<span class='sd-why'>Showing {html.escape(self.shared.note)}.</span>")
+        rejected = self.shared.rejected_text(self.noun == "flights") if self.shared else None
+        if rejected:  # records the source gave that could not be used: counted, then listed
+            parts.append(f"<span class='sd-warn sd-rejected'>{html.escape(rejected[0])}</span>")
+            parts.append(
+                "<details class='sd-details sd-rejected-details'><summary>About this data: "
+                "records that could not be used</summary><ul>"
+                + "".join(f"<li>{html.escape(line)}</li>" for line in rejected[1])
+                + "</ul></details>"
+            )
         if self.shared is not None and self.shared.changes:
             parts.append(f"<span class='sd-changes'>{html.escape(self.shared.changes)}</span>")
         if self.shared is not None and self.shared.refresh_error:
