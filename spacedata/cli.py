@@ -156,7 +156,15 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="HOST[:PORT]",
-        help="a public host name the page is served under, e.g. behind a reverse proxy",
+        help="a public host name the page is served under, e.g. behind a reverse proxy "
+        "(repeatable; requests for any other Host are refused; '*' allows any)",
+    )
+    s.add_argument(
+        "--frame-ancestors",
+        default="'self'",
+        metavar="SOURCES",
+        help="who may show the dashboard in a frame: a CSP frame-ancestors source list "
+        "(default 'self': pages of the same origin only; 'none': nobody)",
     )
     s.add_argument("--check-unused-ms", type=int, default=17000, help=argparse.SUPPRESS)
     s.add_argument("--unused-lifetime-ms", type=int, default=15000, help=argparse.SUPPRESS)
@@ -382,19 +390,24 @@ def _serve(args: argparse.Namespace) -> int:
     import panel as pn
 
     from .dashboard.app import TITLE, app
+    from .dashboard.server import harden
 
+    _log_to_stderr()  # what the server skipped or refused, one line each, for the operator
     origins = [f"{args.address}:{args.port}", f"localhost:{args.port}", *args.allow_origin]
+    if args.address in ("0.0.0.0", "::"):  # noqa: S104 - every interface: loopback too
+        origins.append(f"127.0.0.1:{args.port}")
     print(
         f"Serving the spacecraft dashboard at http://{args.address}:{args.port}/spacecraft"
         + (f" with {args.num_procs} processes" if args.num_procs > 1 else ""),
         flush=True,
     )
-    pn.serve(
+    server = pn.serve(
         {"spacecraft": app},
         port=args.port,
         address=args.address,
         websocket_origin=origins,
         show=args.show,
+        start=False,  # started below, once hardened (in each process with --num-procs)
         title=TITLE,
         # Load the data and build one page at start, not on the first visit; Panel cannot warm
         # before forking, so with several processes each loads on its first visit.
@@ -404,7 +417,26 @@ def _serve(args: argparse.Namespace) -> int:
         check_unused_sessions_milliseconds=args.check_unused_ms,
         unused_session_lifetime_milliseconds=args.unused_lifetime_ms,
     )
+    # security headers, the Host allowlist (the websocket origins), quiet malformed websockets
+    harden(server, origins, frame_ancestors=args.frame_ancestors)
+    server.start()
+    server.io_loop.start()
     return 0
+
+
+def _log_to_stderr() -> None:
+    """Send spacedata's log (INFO and up) to stderr, one line a record, unless the logger has
+    a real handler already (the package adds only a NullHandler)."""
+    import logging
+
+    logger = logging.getLogger("spacedata")
+    if any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s spacedata %(levelname)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
