@@ -3,12 +3,13 @@
 Playwright's own browser download cannot work here, so Chromium is launched from
 SPACEDATA_CHROMIUM, else ``chromium`` on PATH, else /usr/bin/chromium. Without one, the browser
 tests are skipped with one line saying how to get one (a failure in CI: :func:`chromium_problem`).
-Used by the browser tests and benchmarks. Screenshots go to test-output/, or SPACEDATA_SHOTS
-(:data:`SHOTS`).
+Used by the browser tests (conftest.py launches one Chromium per run) and benchmarks.
+Screenshots go to test-output/, or SPACEDATA_SHOTS (:data:`SHOTS`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -19,7 +20,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,23 +71,20 @@ def chromium_problem() -> tuple[str, bool] | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's Chromium, headless, for a test module (import this fixture into it)."""
-    problem = chromium_problem()
-    if problem is not None:
-        message, fail = problem
-        if fail:
-            pytest.fail(message)
-        pytest.skip(message)
+@contextlib.contextmanager
+def launch_chromium():
+    """Debian's Chromium (:func:`chromium_path`), headless, closed on exit. The tests take it
+    from conftest's session-scoped ``chromium`` fixture: one browser per run."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
         )
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from spacedata.client import LL2Client
 from spacedata.snapshot import bundled_snapshot
 from spacedata.snapshot_writer import write_endpoints
 from spacedata.synthetic import REALISTIC_FLIGHTS, flights_for, resample
-from tests.browser import chromium_path, chromium_problem
+from tests.browser import DashboardServer, chromium_path, chromium_problem, launch_chromium
 from tests.ll2fake import FakeLL2
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,20 @@ TOKEN = "sk-test-9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
 def pytest_report_header(config) -> str:
     problem = chromium_problem()
     return f"chromium: {chromium_path()}" if problem is None else f"chromium: {problem[0]}"
+
+
+#: The slow groups, by the fixture that makes a test slow: a test that asks for one is in its
+#: group whether or not its module says so (``make test-fast`` leaves these groups out).
+SLOW_FIXTURES = {"chromium": "browser", "installed": "installed"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark each test by the slow fixtures it uses (see SLOW_FIXTURES), so none of them runs
+    in ``make test-fast`` by accident; modules mark themselves too (``pytestmark``)."""
+    for item in items:
+        for fixture, marker in SLOW_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()) and not item.get_closest_marker(marker):
+                item.add_marker(marker)
 
 
 def pytest_runtest_setup(item) -> None:
@@ -103,6 +117,29 @@ def client(ll2) -> LL2Client:
     """A client aimed at the fake, with instant backoff and no progress bar."""
     with LL2Client(ll2.base, backoff_factor=0, retries=2, progress=False) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, launched once per run (per xdist worker); each test opens
+    its own context (``chromium.new_context(...)``) and closes it."""
+    problem = chromium_problem()
+    if problem is not None:
+        message, fail = problem
+        if fail:
+            pytest.fail(message)
+        pytest.skip(message)
+    with launch_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def bundled_dashboard():
+    """``spacedata serve`` on the bundled sample (LL2 unreachable: tests.browser.SAFE_ENV), one
+    server for every test that only reads it. A test that needs a fresh server (its first page,
+    its log from the start) or other settings starts its own DashboardServer."""
+    with DashboardServer() as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,9 @@ from playwright.sync_api import expect
 from spacedata.snapshot import bundled_snapshot
 from spacedata.snapshot_writer import write_endpoints
 from tests.browser import SHOTS, Console, DashboardServer, kpis, wait_until
-from tests.browser import chromium as _chromium
 
-chromium = _chromium  # the shared fixture, under its own name
-pytestmark = pytest.mark.browser
+# one module-scoped build shared by its tests: under xdist they stay on one worker
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("hostile-server")]
 NASA = "National Aeronautics and Space Administration"
 EVIL_NAME = '<img src=x onerror="window.__xss=1">'
 EVIL_DESCRIPTION = "<script>window.__xss=2</script> docked & <b>bold</b>"

@@ -25,11 +25,7 @@ from tests.browser import (
     open_page,
     wait_until,
 )
-from tests.browser import (
-    chromium as _chromium,
-)
 
-chromium = _chromium  # the shared fixture, under its own name
 pytestmark = pytest.mark.browser
 
 
@@ -46,10 +42,10 @@ DEFAULT_SHOWN = _shown_by_default()
 NASA_SHOWN = _shown_by_default(agency=["NASA"])
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DashboardServer() as srv:
-        yield srv
+@pytest.fixture
+def server(bundled_dashboard):
+    """The run's one server on the bundled sample (conftest.py)."""
+    return bundled_dashboard
 
 
 def _filter(page) -> None:

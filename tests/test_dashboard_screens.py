@@ -14,16 +14,11 @@ from tests.browser import (
     SCREENS,
     SHOTS,
     Console,
-    DashboardServer,
     kpis,
     open_page,
     wait_until,
 )
-from tests.browser import (
-    chromium as _chromium,
-)
 
-chromium = _chromium  # the shared fixture, under its own name
 pytestmark = pytest.mark.browser
 
 
@@ -44,10 +39,10 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DashboardServer() as srv:
-        yield srv
+@pytest.fixture
+def server(bundled_dashboard):
+    """The run's one server on the bundled sample (conftest.py)."""
+    return bundled_dashboard
 
 
 @pytest.fixture(params=list(SCREENS), ids=list(SCREENS))

@@ -15,11 +15,10 @@ from spacedata import plots
 from spacedata.dashboard import DataStore, words
 from spacedata.synthetic import write_synthetic_snapshot
 from tests.browser import SCREENS, SHOTS, Console, DashboardServer, deep_text
-from tests.browser import chromium as _chromium
 from tests.conftest import spacecraft_only_snapshot
 
-chromium = _chromium
-pytestmark = pytest.mark.browser
+# one module-scoped build shared by its tests: under xdist they stay on one worker
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("time-server")]
 
 TIME_CHARTS = 4
 
@@ -102,7 +101,9 @@ def test_the_spacecraft_filters_and_the_tab_are_shared_through_the_url(chromium,
 _TRACES = """e => e.data.map(t => ({name: t.name, n: (t.x || []).length, type: t.type}))"""
 
 
-def test_the_bundled_sample_draws_its_charts_through_time_with_no_filter(chromium):
+def test_the_bundled_sample_draws_its_charts_through_time_with_no_filter(
+    chromium, bundled_dashboard
+):
     """The bug of issue 16: the sample's flights carry crafts the spacecraft pages lack, and
     the view said "0 flights shown" and "No flights match these filters" with no filter set."""
     tables = spacedata.load_tables("bundled")
@@ -112,44 +113,42 @@ def test_the_bundled_sample_draws_its_charts_through_time_with_no_filter(chromiu
     assert len(shown) == 35 and n == {"flown": 27, "planned": 8, "unknown": 0}
     planned_years = sorted(set(shown.loc[~shown["flown"].astype(bool), "launch_net"].dt.year))
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with DashboardServer() as srv:  # the bundled sample (LL2 unreachable: SAFE_ENV)
-        for name in ("phone", "desktop"):
-            width, height = SCREENS[name]
-            context = chromium.new_context(viewport={"width": width, "height": height})
-            page, console = _time_view(context, f"{srv.url}?view=time")
-            expect(page.locator(".sd-chart .js-plotly-plot .gtitle")).to_have_count(
-                TIME_CHARTS, timeout=60_000
-            )
-            expect(page.locator(".sd-noflights-pane")).to_be_hidden()
-            view = " ".join(deep_text(page.locator(".sd-views")).split())
-            assert words.NO_FLIGHT_MATCH not in view and words.NO_FLIGHTS not in view
-            line = " ".join(deep_text(page.locator(".sd-provenance-flights")).split())
-            assert "35 flights shown (27 flown, 8 planned) of 38 loaded" in line, line
-            traces = {
-                key: page.locator(f".sd-chart-{key} .js-plotly-plot").evaluate(_TRACES)
-                for key in ("per_year_agency", "per_year_config", "cumulative", "turnaround")
-            }
-            for key, drawn in traces.items():
-                assert drawn and all(t["n"] > 0 for t in drawn), (key, drawn)
-            for key in ("per_year_agency", "per_year_config"):
-                planned = [t for t in traces[key] if t["name"].startswith("Planned")]
-                flown = [t for t in traces[key] if not t["name"].startswith("Planned")]
-                assert len(planned) == 1 and planned[0]["n"] == len(planned_years), key
-                assert flown, key
-            # the bars are on screen: hatched planned bars beside the flown stacks
-            bars = page.locator(".sd-chart-per_year_agency .js-plotly-plot g.trace.bars")
-            assert bars.count() == len(traces["per_year_agency"])
-            sizes = page.evaluate(
-                "({page: document.documentElement.scrollWidth, screen: innerWidth})"
-            )
-            assert sizes["page"] <= sizes["screen"], (name, sizes)
-            page.screenshot(path=str(SHOTS / f"dashboard-time-sample-{name}.png"), full_page=True)
-            for i, key in enumerate(traces):
-                chart = page.locator(f".sd-chart-{key}")
-                chart.scroll_into_view_if_needed()
-                chart.screenshot(path=str(SHOTS / f"dashboard-time-sample-{name}-{i}-{key}.png"))
-            assert console.problems == [], console.problems
-            context.close()
+    srv = bundled_dashboard  # the bundled sample (LL2 unreachable: SAFE_ENV)
+    for name in ("phone", "desktop"):
+        width, height = SCREENS[name]
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        page, console = _time_view(context, f"{srv.url}?view=time")
+        expect(page.locator(".sd-chart .js-plotly-plot .gtitle")).to_have_count(
+            TIME_CHARTS, timeout=60_000
+        )
+        expect(page.locator(".sd-noflights-pane")).to_be_hidden()
+        view = " ".join(deep_text(page.locator(".sd-views")).split())
+        assert words.NO_FLIGHT_MATCH not in view and words.NO_FLIGHTS not in view
+        line = " ".join(deep_text(page.locator(".sd-provenance-flights")).split())
+        assert "35 flights shown (27 flown, 8 planned) of 38 loaded" in line, line
+        traces = {
+            key: page.locator(f".sd-chart-{key} .js-plotly-plot").evaluate(_TRACES)
+            for key in ("per_year_agency", "per_year_config", "cumulative", "turnaround")
+        }
+        for key, drawn in traces.items():
+            assert drawn and all(t["n"] > 0 for t in drawn), (key, drawn)
+        for key in ("per_year_agency", "per_year_config"):
+            planned = [t for t in traces[key] if t["name"].startswith("Planned")]
+            flown = [t for t in traces[key] if not t["name"].startswith("Planned")]
+            assert len(planned) == 1 and planned[0]["n"] == len(planned_years), key
+            assert flown, key
+        # the bars are on screen: hatched planned bars beside the flown stacks
+        bars = page.locator(".sd-chart-per_year_agency .js-plotly-plot g.trace.bars")
+        assert bars.count() == len(traces["per_year_agency"])
+        sizes = page.evaluate("({page: document.documentElement.scrollWidth, screen: innerWidth})")
+        assert sizes["page"] <= sizes["screen"], (name, sizes)
+        page.screenshot(path=str(SHOTS / f"dashboard-time-sample-{name}.png"), full_page=True)
+        for i, key in enumerate(traces):
+            chart = page.locator(f".sd-chart-{key}")
+            chart.scroll_into_view_if_needed()
+            chart.screenshot(path=str(SHOTS / f"dashboard-time-sample-{name}-{i}-{key}.png"))
+        assert console.problems == [], console.problems
+        context.close()
 
 
 @pytest.fixture(scope="module")

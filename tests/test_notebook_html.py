@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import requests
 
-from tests.browser import Outside, chromium, free_port, wait_until  # noqa: F401 - the fixture
+from tests.browser import Outside, free_port, wait_until
 from tests.conftest import ROOT
 from tests.test_notebooks import CHART_NOTEBOOKS, PLOTLY_MIME, run
 
@@ -28,7 +28,7 @@ def figures(nb) -> list[dict]:
     return [o for c in nb.cells for o in c.get("outputs", []) if PLOTLY_MIME in o.get("data", {})]
 
 
-def test_jupyterlab_draws_the_charts(chromium, tmp_path, monkeypatch):  # noqa: F811
+def test_jupyterlab_draws_the_charts(chromium, tmp_path, monkeypatch):
     """An executed notebook opened in a real JupyterLab (served on 127.0.0.1, nothing else
     reachable) draws its charts. The notebook is not trusted there, so its HTML outputs' scripts
     do not run: what draws is plotly's mimetype, through the extension plotly installs."""
@@ -82,7 +82,7 @@ def _answers(url: str) -> bool:
 
 
 @pytest.mark.parametrize("path", CHART_NOTEBOOKS, ids=lambda p: p.stem)
-def test_charts_survive_nbconvert_html_offline(path, chromium, tmp_path, monkeypatch):  # noqa: F811
+def test_charts_survive_nbconvert_html_offline(path, chromium, tmp_path, monkeypatch):
     nb = run(path, monkeypatch)
     charts = figures(nb)
     assert charts, "the notebook draws charts"
