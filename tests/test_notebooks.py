@@ -12,6 +12,7 @@ in test_notebook_html.py."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
 
 import nbformat
@@ -30,13 +31,22 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 DEFAULT = 'DATA_SOURCE = "bundled"'
 
 
+#: Notebooks run as committed (the bundled sample, in notebooks/), by path: that run depends on
+#: the repository only, so several tests read one run (a copy each) instead of each running it.
+_AS_COMMITTED: dict = {}
+
+
 def run(path, monkeypatch, source: str | None = None, cwd=None):
     """Execute the notebook at ``path`` offline (``source``: what DATA_SOURCE is set to; ``cwd``:
-    the kernel's working directory, default notebooks/, as in JupyterLab)."""
+    the kernel's working directory, default notebooks/, as in JupyterLab). The run as committed
+    (no ``source``, no ``cwd``) is executed once per test run and handed out as a copy."""
     monkeypatch.setenv("SPACEDATA_OFFLINE", "1")  # the kernel inherits this: no network at all
     nb = nbformat.read(path, as_version=4)
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1 and DEFAULT in params[0].source, "one parameters cell sets DATA_SOURCE"
+    as_committed = source is None and cwd is None
+    if as_committed and path in _AS_COMMITTED:
+        return copy.deepcopy(_AS_COMMITTED[path])
     if source is not None:
         params[0].source = params[0].source.replace(DEFAULT, f"DATA_SOURCE = {source!r}")
     NotebookClient(
@@ -45,6 +55,8 @@ def run(path, monkeypatch, source: str | None = None, cwd=None):
         kernel_name="python3",
         resources={"metadata": {"path": str(cwd or ROOT / "notebooks")}},
     ).execute()
+    if as_committed:
+        _AS_COMMITTED[path] = copy.deepcopy(nb)
     return nb
 
 
