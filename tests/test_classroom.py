@@ -15,7 +15,8 @@ from nbclient import NotebookClient
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.notebook
+# one module-scoped build shared by its tests: under xdist they stay on one worker
+pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("classroom")]
 SOURCE = ROOT / "notebooks" / "04_classroom.ipynb"
 TEACHER_ONLY = {"solution", "teacher"}
 NOT_YET = "not answered yet"

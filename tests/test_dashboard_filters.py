@@ -221,6 +221,7 @@ def test_dashboard_charts_keep_the_source_line_for_export_and_notes_on_screen(re
     assert "drawn" not in scatter.layout.title.subtitle.text
 
 
+@pytest.mark.load
 def test_a_session_never_sees_shared_data_change_under_it():
     """Refreshes (some failing) in threads while sessions read: every object a reader took
     stays exactly as it was when taken; each refresh publishes a new object."""

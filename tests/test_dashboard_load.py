@@ -139,6 +139,7 @@ def test_aggregates_stay_bounded(frame):
     assert len(AGGREGATES) <= AGGREGATES.maxsize
 
 
+@pytest.mark.load
 def test_ten_concurrent_sessions_no_errors_and_memory_returns():
     """10 concurrent Bokeh client sessions (the full page: document ready sent) against a
     served dashboard with short unused-session lifetimes, twice: no errors, the server drops

@@ -253,6 +253,7 @@ def test_an_absurd_wait_in_a_429_text_is_capped_and_waited(ll2, tmp_path, capsys
         "Fri, 31 Dec 9999 23:59:59 GMT",
         format_datetime(datetime.now(timezone.utc) - timedelta(hours=1), usegmt=True),
     ],
+    ids=["absurd", "1e400", "-5", "nan", "soon", "year-9999", "an-hour-ago"],  # stable: xdist
 )
 def test_every_retry_after_is_validated_and_capped(header, client, ll2):
     ll2.quota, ll2.retry_after_header = 0, header

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.browser import chromium as _chromium
 from tests.browser import deep_text, free_port, open_page
 
-chromium = _chromium  # the shared fixture, under its own name
+#: Installs the wheel into a fresh venv (the `installed` group); its tests share one venv, so
+#: under xdist they stay on one worker.
+pytestmark = [pytest.mark.installed, pytest.mark.xdist_group("installed")]
 
 
 @pytest.fixture(scope="module")
