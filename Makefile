@@ -16,7 +16,7 @@ ifdef SPACEDATA_CHROMIUM
 export SPACEDATA_CHROMIUM
 endif
 
-.PHONY: setup dashboard run test test-lowest lab lint bench bundled-snapshot plotly-bundle browser clean
+.PHONY: setup dashboard run test test-fast test-lowest lab lint bench bundled-snapshot plotly-bundle browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -66,9 +66,18 @@ browser:
 	  fi; \
 	fi
 
+## Everything (what CI runs), on two workers: tests sharing one expensive fixture (a module's
+## server, the installed venv) stay on one worker (--dist loadgroup). PYTEST_ARGS='-n 0': serial.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 test: $(STAMP) browser
 	$(PY) -m ruff check spacedata dashboards tests benchmarks tools docs/hooks.py
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The inner loop: everything but the slow groups (browser, notebook, installed, load).
+FAST := not browser and not notebook and not installed and not load
+test-fast: $(STAMP)
+	$(PY) -m ruff check spacedata dashboards tests benchmarks tools docs/hooks.py
+	$(PY) -m pytest $(PYTEST_ARGS) -m "$(FAST)"
 
 ## The suite on the lowest versions pyproject.toml allows for the direct dependencies
 ## (uv --resolution lowest-direct), in its own venv; the browser tests are left out by default
