@@ -36,6 +36,7 @@ from .. import plots
 from ..citation import cite
 from ..config import CREDIT
 from ..provenance import Provenance
+from .cache import AGGREGATES, data_version
 from .data import Loaded
 from .store import DataStore
 from .words import (
@@ -311,6 +312,14 @@ SCATTER_BIN_ABOVE = 10_000
 EXPORT_SIZE = {"width": 960, "height": 560}
 
 
+def palette(store: DataStore) -> plots.Palette:
+    """The colours of the loaded data set: one per agency and configuration, the same in every
+    chart of both views and every filter state (:func:`spacedata.plots.palette_of` the whole
+    spacecraft and flights frames), built once per data version and shared by the sessions."""
+    key = (data_version(store.data), data_version(store.flights_data), "palette")
+    return AGGREGATES.get(key, lambda: plots.palette_of(store.data, store.flights_data))
+
+
 def _chart(build, **keywords) -> functools.partial:
     """A chart of the page: the figure builder ``build`` drawn compact (the page shows the
     provenance once), in the dashboard's words when it has nothing to draw."""
@@ -372,8 +381,13 @@ class Charts(View):
         store.param.watch(self._update, self.frame)
 
     def figures(self, df: pd.DataFrame) -> dict:
-        """Every chart's figure for ``df`` (what a filter change recomputes)."""
-        return {key: build(df, validate=self.validate) for key, build in self.builders.items()}
+        """Every chart's figure for ``df`` (what a filter change recomputes), coloured from
+        the loaded data set's :func:`palette` (never the filtered frame's)."""
+        colours = palette(self.store)
+        return {
+            key: build(df, validate=self.validate, palette=colours)
+            for key, build in self.builders.items()
+        }
 
     def shared_figures(self) -> dict:
         """:meth:`figures` of the store's filtered rows, built once per data version and

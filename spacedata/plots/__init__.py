@@ -26,6 +26,10 @@ Every builder takes the same keywords beside its own:
   its provenance once can hide the subtitles on screen while plotly's PNG export keeps them.
 * ``empty``: what the figure says when it has nothing to draw (an :class:`EmptyText`; plain
   words by default, the dashboard passes its own).
+* ``palette``: the :class:`Palette` to colour agencies and configurations from
+  (:func:`palette_of` the whole data set, so that a name has one colour in every chart and
+  filter state; the dashboard passes its data set's). By default, the palette of the frame
+  given: pass one to match the colours of charts drawn from other frames.
 * ``validate=False``: skip plotly's validation of the figure. Figures are assembled as plain
   dicts and validated once by ``go.Figure(spec)`` (plotly's ``add_*``/``update_*`` methods
   cost ~15 ms a figure, too slow for a dashboard callback). Even that one validation is ~80%
@@ -57,6 +61,7 @@ from .flights import (
     rolling_median,
     turnaround_per_flight,
 )
+from .palette import COLOURS, Palette, palette_of
 from .source import (
     flight_status_counts,
     flights_shown,
@@ -91,6 +96,7 @@ def use_notebook_renderer() -> None:
 
 __all__ = [
     "BINS_PER_DECADE",
+    "COLOURS",
     "DAYS_PER_YEAR",
     "LEGEND_CHARS",
     "MAX_GROUPS",
@@ -102,6 +108,7 @@ __all__ = [
     "PLAIN",
     "PLANNED_MARKER",
     "PLANNED_NAME",
+    "Palette",
     "SUBTITLE_SIZE",
     "EmptyText",
     "cumulative_time_in_space",
@@ -113,6 +120,7 @@ __all__ = [
     "flights_vs_time_binned",
     "flights_vs_time_in_space",
     "net_label",
+    "palette_of",
     "rolling_median",
     "source_line",
     "spacecraft_shown",

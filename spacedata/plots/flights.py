@@ -37,6 +37,7 @@ from ._figure import (
     _top_groups,
     _wrap,
 )
+from .palette import Palette, _palette
 from .source import _flights_provenance, _flights_subtitle, _flown, _planned, flight_status_counts
 
 
@@ -48,6 +49,7 @@ def flights_per_year(
     compact: bool = False,
     validate: bool = True,
     empty: EmptyText = PLAIN,
+    palette: Palette | None = None,
 ) -> go.Figure:
     """Stacked bars: flown flights per launch year (UTC), by agency or configuration; the
     ``top`` largest groups each get a colour, the rest are stacked as "other". Planned flights
@@ -72,6 +74,7 @@ def flights_per_year(
     if OTHER in order:  # "other" at the top of the stack, last in the legend
         order = [g for g in order if g != OTHER] + [OTHER]
     names = _full_names(df, by)
+    colours = _palette(df, palette)
     data = []
     for group in order:
         col = counts[group]
@@ -82,6 +85,7 @@ def flights_per_year(
                 "x": col.index.tolist(),
                 "y": col.astype(float).tolist(),
                 "name": _legend_name(group),
+                "marker": {"color": colours.colour(by, group)},
                 "offsetgroup": "flown",
                 "hovertemplate": f"<b>{_esc(group)}</b> {names.get(group, '')}<br>"
                 + "%{x}: %{y} flights flown<extra></extra>",
@@ -203,6 +207,7 @@ def cumulative_time_in_space(
     compact: bool = False,
     validate: bool = True,
     empty: EmptyText = PLAIN,
+    palette: Palette | None = None,
 ) -> go.Figure:
     """Lines: time in space accumulated over the years, in years (``duration_days`` / 365.25
     summed in launch order), one line per agency or configuration (``top`` of them, the rest as
@@ -229,6 +234,7 @@ def cumulative_time_in_space(
     part = part.sort_values("launch_net", kind="stable")
     order = part.groupby("group")["duration_days"].sum().sort_values(ascending=False).index
     names = _full_names(df, by)
+    colours = _palette(df, palette)
     data = []
     for group in order:
         g = part[part["group"] == group]
@@ -237,7 +243,7 @@ def cumulative_time_in_space(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "line": {"shape": "hv", "width": 2},
+                "line": {"shape": "hv", "width": 2, "color": colours.colour(by, group)},
                 "x": g["launch_net"].dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M").tolist(),
                 "y": years.tolist(),
                 "name": _legend_name(group),
@@ -271,6 +277,7 @@ def turnaround_per_flight(
     compact: bool = False,
     validate: bool = True,
     empty: EmptyText = PLAIN,
+    palette: Palette | None = None,
 ) -> go.Figure:
     """Turnaround of reused spacecraft: one point per flown flight that had a previous flight
     of the same spacecraft (its ``turn_around_time_days``: days since that flight; LL2's
@@ -308,6 +315,7 @@ def turnaround_per_flight(
     order = groups.value_counts().index.tolist()
     if OTHER in order:
         order = [g for g in order if g != OTHER] + [OTHER]
+    colours = _palette(df, palette)
     data = []
     for group in order:
         g = drawn[(groups == group).to_numpy()]
@@ -318,7 +326,11 @@ def turnaround_per_flight(
                 "x": when[g.index].tolist(),
                 "y": g["turn_around_time_days"].round(3).tolist(),
                 "name": _legend_name(group),
-                "marker": {"size": 6, "opacity": 0.6},
+                "marker": {
+                    "size": 6,
+                    "opacity": 0.6,
+                    "color": colours.colour("configuration", group),
+                },
                 "customdata": np.column_stack(
                     [_esc_all(g["spacecraft_name"]), _esc_all(g["launch_name"])]
                 ).tolist(),

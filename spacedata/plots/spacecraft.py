@@ -18,7 +18,6 @@ from ._figure import (
     MAX_GROUPS,
     MAX_POINTS,
     OTHER,
-    OTHER_COLOR,
     PLAIN,
     EmptyText,
     _esc,
@@ -27,6 +26,7 @@ from ._figure import (
     _full_names,
     _message_figure,
 )
+from .palette import Palette, _palette
 from .source import _subtitle
 
 
@@ -37,6 +37,7 @@ def flights_by_agency(
     compact: bool = False,
     validate: bool = True,
     empty: EmptyText = PLAIN,
+    palette: Palette | None = None,
 ) -> go.Figure:
     """Stacked bars: total flights per agency (abbreviation; full name on hover), broken down by
     spacecraft configuration: the ``top`` configurations with most flights (default
@@ -58,6 +59,7 @@ def flights_by_agency(
         .reset_index()
     )
     names = _full_names(df, "agency")
+    colours = _palette(df, palette)
     order = (
         g.groupby("agency_abbrev", observed=True)["flights_count"]
         .sum()
@@ -69,7 +71,7 @@ def flights_by_agency(
             "x": (xs := part["agency_abbrev"].astype(str).tolist()),
             "y": part["flights_count"].astype(float).tolist(),
             "name": _esc(config),
-            **({"marker": {"color": OTHER_COLOR}} if config == OTHER else {}),
+            "marker": {"color": colours.colour("configuration", config)},
             "customdata": [names.get(a, "") for a in xs],
             "hovertemplate": "<b>%{x}</b> %{customdata}<br>"
             + _esc(config)
@@ -95,6 +97,7 @@ def time_in_space_totals(
     compact: bool = False,
     validate: bool = True,
     empty: EmptyText = PLAIN,
+    palette: Palette | None = None,
 ) -> go.Figure:
     """Horizontal bars: total time in space in years, per agency or per configuration, each
     labelled with its value (:func:`years_label`: in days or hours when small) so that small
@@ -118,7 +121,7 @@ def time_in_space_totals(
             "x": values,
             "y": [_esc(v) for v in totals.index],
             "orientation": "h",
-            "marker": {"color": "#4c78a8"},
+            "marker": {"color": _palette(df, palette).colours_of(by, totals.index)},
             "text": [years_label(v) for v in values],
             "textposition": "outside",
             "cliponaxis": False,
@@ -161,6 +164,7 @@ def time_in_space_distribution(
     compact: bool = False,
     validate: bool = True,
     empty: EmptyText = PLAIN,
+    palette: Palette | None = None,
 ) -> go.Figure:
     """Box per group of each spacecraft's time in space, in days on a log axis.
 
@@ -173,6 +177,7 @@ def time_in_space_distribution(
     col = _GROUPS[by]
     days = df["time_in_space_days"]
     shown = df[days > 0]
+    colours = _palette(df, palette)
     data = []
     for name, part in shown.groupby(col, observed=True):
         v = part["time_in_space_days"].to_numpy()
@@ -189,6 +194,7 @@ def time_in_space_distribution(
                 "upperfence": [v.max()],
                 "mean": [v.mean()],
                 "boxpoints": False,
+                "line": {"color": colours.colour(by, name)},
             }
         )
     layout = {
@@ -209,6 +215,7 @@ def top_time_in_space(
     compact: bool = False,
     validate: bool = True,
     empty: EmptyText = PLAIN,
+    palette: Palette | None = None,
 ) -> go.Figure:
     """The ``n`` spacecraft longest in space, with their time docked beside it (days)."""
     title = f"Top {n} by days in space, and days docked"
@@ -249,6 +256,7 @@ def flights_vs_time_in_space(
     validate: bool = True,
     empty: EmptyText = PLAIN,
     bin_above: int | None = None,
+    palette: Palette | None = None,
 ) -> go.Figure:
     """One point per spacecraft: flights against time in space (days, log axis); beyond
     :data:`MAX_POINTS` spacecraft, a random sample of them (the subtitle says so).
@@ -270,6 +278,7 @@ def flights_vs_time_in_space(
     unplaced = int((~(df["time_in_space_days"] > 0).fillna(False)).sum())
     if unplaced:
         note += f"{unplaced:,} spacecraft with no time in space (e.g. not flown yet) not drawn. "
+    colours = _palette(df, palette)
     data = []
     for config, part in drawn.groupby("config_name", observed=True):
         names = _esc_all(part["name"])
@@ -282,7 +291,11 @@ def flights_vs_time_in_space(
                 "mode": "markers",
                 "name": _esc(config),
                 "customdata": np.column_stack([names, serials]),
-                "marker": {"size": 8, "opacity": 0.75},
+                "marker": {
+                    "size": 8,
+                    "opacity": 0.75,
+                    "color": colours.colour("configuration", config),
+                },
                 "hovertemplate": (
                     "<b>%{customdata[0]}</b><br>serial %{customdata[1]}<br>"
                     + _esc(config)
