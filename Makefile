@@ -66,9 +66,9 @@ browser:
 	  fi; \
 	fi
 
-## Everything (what CI runs), on two workers: tests sharing one expensive fixture (a module's
-## server, the installed venv) stay on one worker (--dist loadgroup). PYTEST_ARGS='-n 0': serial.
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+## Everything (what CI runs), on two workers (pytest-xdist; measured faster here than one, and
+## than --dist loadscope). Session- and module-scoped fixtures are per worker. '-n 0': serial.
+PYTEST_ARGS ?= -n 2
 test: $(STAMP) browser
 	$(PY) -m ruff check spacedata dashboards tests benchmarks tools docs/hooks.py
 	$(PY) -m pytest $(PYTEST_ARGS)

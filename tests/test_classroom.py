@@ -15,8 +15,7 @@ from nbclient import NotebookClient
 
 from tests.conftest import ROOT
 
-# one module-scoped build shared by its tests: under xdist they stay on one worker
-pytestmark = [pytest.mark.notebook, pytest.mark.xdist_group("classroom")]
+pytestmark = pytest.mark.notebook
 SOURCE = ROOT / "notebooks" / "04_classroom.ipynb"
 TEACHER_ONLY = {"solution", "teacher"}
 NOT_YET = "not answered yet"

@@ -14,8 +14,7 @@ from spacedata.snapshot import bundled_snapshot
 from spacedata.snapshot_writer import write_endpoints
 from tests.browser import SHOTS, Console, DashboardServer, kpis, wait_until
 
-# one module-scoped build shared by its tests: under xdist they stay on one worker
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("hostile-server")]
+pytestmark = pytest.mark.browser
 NASA = "National Aeronautics and Space Administration"
 EVIL_NAME = '<img src=x onerror="window.__xss=1">'
 EVIL_DESCRIPTION = "<script>window.__xss=2</script> docked & <b>bold</b>"

@@ -17,8 +17,7 @@ from spacedata.synthetic import write_synthetic_snapshot
 from tests.browser import SCREENS, SHOTS, Console, DashboardServer, deep_text
 from tests.conftest import spacecraft_only_snapshot
 
-# one module-scoped build shared by its tests: under xdist they stay on one worker
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("time-server")]
+pytestmark = pytest.mark.browser
 
 TIME_CHARTS = 4
 

@@ -14,9 +14,8 @@ import requests
 
 from tests.browser import deep_text, free_port, open_page
 
-#: Installs the wheel into a fresh venv (the `installed` group); its tests share one venv, so
-#: under xdist they stay on one worker.
-pytestmark = [pytest.mark.installed, pytest.mark.xdist_group("installed")]
+#: Installs the wheel into a fresh venv (the `installed` group); one venv for the module.
+pytestmark = pytest.mark.installed
 
 
 @pytest.fixture(scope="module")
