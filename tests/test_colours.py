@@ -161,3 +161,26 @@ def test_a_notebook_colours_from_the_data_set_it_is_given():
     )
     assert palette.colour("agency", plots.OTHER) == plots.OTHER_COLOR
     assert plots.OTHER_COLOR not in plots.COLOURS
+
+
+@pytest.mark.parametrize("source", ["bundled", "synthetic"])
+def test_no_two_names_share_a_colour_in_one_unfiltered_chart(source, synthetic):
+    """Each kind runs through all the palette's colours before it repeats one, so the ten
+    groups and "other" a chart of the whole data draws in its legend are told apart by colour
+    (the boxes of every configuration, more than there are colours, are named on their axis
+    instead, and the bars of the totals too)."""
+    if source == "bundled":
+        tables = spacedata.load_tables("bundled")
+    else:
+        tables = spacedata.load_tables(snapshot=synthetic)
+    store = DataStore(tables.wide(), tables.flights_wide())
+    for view in (Charts(store, validate=False), TimeCharts(store, validate=False)):
+        for key, fig in view.figures(getattr(store, view.frame)).items():
+            if fig.layout.showlegend is False or key.startswith("time_by"):
+                continue
+            pairs = dict(_legend_colours(fig))
+            by_colour = defaultdict(list)
+            for name, colour in pairs.items():
+                by_colour[colour].append(name)
+            shared = {c: n for c, n in by_colour.items() if len(n) > 1}
+            assert not shared, (key, shared)

@@ -53,6 +53,7 @@ _LEGEND_UNDER_TITLE = {**_LEGEND, "y": -0.3}
 #: the plot's height.
 _LEGEND_AT_BOTTOM = {
     "orientation": "h",
+    "xref": "container",  # from the chart's left edge, not the plot's (after the y axis)
     "x": 0,
     "xanchor": "left",
     "yref": "container",
@@ -63,8 +64,16 @@ _LEGEND_AT_BOTTOM = {
     "font": {"size": 11},
 }
 #: A compact chart's note (the title's second line) wraps at this many characters: a phone's
-#: chart is about 370 px wide.
-NOTE_WIDTH = 60
+#: chart is about 370 px wide (12 px text, about 6.3 px a character).
+NOTE_WIDTH = 56
+#: A compact chart's title wraps at this many characters (15 px text: about 330 px).
+TITLE_WIDTH = 42
+#: A compact chart's category labels (bars, boxes) are cut to this many characters, the full
+#: label on hover, so that a phone's chart keeps its width for the data.
+TICK_CHARS = 20
+#: Height of a line of the title block, in px (title 15 px, note 12 px).
+_TITLE_LINE = 20
+_NOTE_LINE = 15
 #: Full names shown on hover next to a short group label.
 _FULL_NAMES = {"agency": "agency_name"}
 SUBTITLE_SIZE = 12
@@ -126,15 +135,17 @@ def _full_names(df: pd.DataFrame, by: str) -> dict[str, str]:
     }
 
 
-#: Legend entries of the flights charts are cut to this many characters (two a row on a
-#: phone); the full label is on hover.
-LEGEND_CHARS = 24
+#: Legend entries are cut to this many characters (two a row on a phone, where a legend is
+#: as wide as the plot, about 310 px, so half a row holds about 19 characters of 11 px text);
+#: the full label is on hover.
+LEGEND_CHARS = 18
 
 
-def _legend_name(label: str) -> str:
-    """A group's legend entry: its label, escaped, cut to :data:`LEGEND_CHARS` with "…"."""
+def _legend_name(label: str, compact: bool = True) -> str:
+    """A group's legend entry: its label, escaped; compact (a phone's half row), cut to
+    :data:`LEGEND_CHARS` with "…"."""
     text = str(label)
-    if len(text) > LEGEND_CHARS:
+    if compact and len(text) > LEGEND_CHARS:
         text = text[: LEGEND_CHARS - 1].rstrip() + "…"
     return _esc(text)
 
@@ -157,8 +168,67 @@ def _wrap(text: str, width: int = 72) -> list[str]:
     return textwrap.wrap(text, width)
 
 
-def _title(title: str, subtitle: str, note: str = "") -> dict:
-    text = _esc(title)
+def _short(label: object, chars: int = TICK_CHARS) -> str:
+    """A category label cut to ``chars`` characters with "…" (unescaped in, escaped out)."""
+    text = str(label)
+    if len(text) > chars:
+        text = text[: chars - 1].rstrip() + "…"
+    return _esc(text)
+
+
+def _category_ticks(labels: list[str], compact: bool) -> dict:
+    """Axis settings that label every category (plotly skips labels when they crowd):
+    ``labels`` are the escaped categories; compact, each tick shows them cut to
+    :data:`TICK_CHARS` (the full label stays in the data and its hover)."""
+    if not compact:
+        return {"tickmode": "array", "tickvals": labels, "ticktext": labels}
+    short = [_short(html.unescape(v)) for v in labels]
+    return {"tickmode": "array", "tickvals": labels, "ticktext": short, "tickfont": {"size": 11}}
+
+
+def _log_ticks(values, title: str) -> dict:
+    """A log axis (days) over ``values`` (positive ones count) with readable ticks: at least
+    three labelled, as plain numbers (0.1, 2, 500, 1,000): 1-2-5 a decade over up to two and a
+    half decades, 1 to 9 over less than one, one a decade beyond (every other past seven)."""
+    v = np.asarray([x for x in np.asarray(values, dtype=float).ravel() if np.isfinite(x) and x > 0])
+    axis: dict = {"type": "log", "title": {"text": title}}
+    if not len(v):
+        return axis
+    lo, hi = np.log10(v.min()), np.log10(v.max())
+    pad = max(0.06 * (hi - lo), 0.08)
+    if hi - lo + 2 * pad < 0.7:  # too narrow for three ticks: widen around the data
+        pad = (0.7 - (hi - lo)) / 2
+    lo, hi = lo - pad, hi + pad
+    span = hi - lo
+    steps = range(1, 10) if span < 1 else (1, 2, 5) if span <= 2.5 else (1,)
+    every = 2 if span > 7 else 1
+    ticks = [
+        m * 10.0**e
+        for e in range(int(np.floor(lo)), int(np.ceil(hi)) + 1)
+        if e % every == 0
+        for m in steps
+        if lo <= np.log10(m * 10.0**e) <= hi
+    ]
+    axis.update(
+        range=[lo, hi],
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[_number(t) for t in ticks],
+    )
+    return axis
+
+
+def _number(x: float) -> str:
+    """A tick's value as plain text: ``0.01``, ``0.5``, ``20``, ``1,000``, ``100k``."""
+    if x >= 100_000:
+        return f"{x / 1000:,.0f}k"
+    if x >= 1:
+        return f"{x:,.0f}"
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def _title(title: str, subtitle: str, note: str = "", compact: bool = False) -> dict:
+    text = "<br>".join(_esc(line) for line in _title_lines(title, compact))
     if note:  # compact: the chart's note on a second, smaller title line (wrapped: no overflow)
         lines = "<br>".join(_esc(line) for line in _note_lines(note))
         text += f"<br><span style='font-size:12px'>{lines}</span>"
@@ -174,6 +244,11 @@ def _title(title: str, subtitle: str, note: str = "") -> dict:
 
 def _note_lines(note: str) -> list[str]:
     return textwrap.wrap(note.strip(), NOTE_WIDTH) or [""]
+
+
+def _title_lines(title: str, compact: bool) -> list[str]:
+    """A title as shown: one line, or, compact, wrapped at :data:`TITLE_WIDTH` (a phone)."""
+    return (textwrap.wrap(title, TITLE_WIDTH) or [""]) if compact else [title]
 
 
 def _layout(extra: dict, title: dict) -> dict:
@@ -224,9 +299,10 @@ def _figure(
     shown and from where (``compact``: the note goes on the title's second line instead, see
     :mod:`spacedata.plots`)."""
     if compact:
-        head = _title(title, subtitle(df), note)
-        top = 100 + 15 * len(_note_lines(note)) if note else 100
-        extra = {**extra, "margin": {**_LAYOUT["margin"], "t": top}}
+        head = _title(title, subtitle(df), note, compact=True)
+        top = 100 + _TITLE_LINE * (len(_title_lines(title, True)) - 1)
+        top += _NOTE_LINE * len(_note_lines(note)) if note else 0
+        extra = {**extra, "margin": {**_LAYOUT["margin"], **extra.get("margin", {}), "t": top}}
     else:
         head = _title(title, subtitle(df, note))
     return _new({"data": data, "layout": _layout(extra, head)}, validate)

@@ -33,6 +33,7 @@ from ._figure import (
     _full_names,
     _labels,
     _legend_name,
+    _log_ticks,
     _message_figure,
     _top_groups,
     _wrap,
@@ -84,7 +85,7 @@ def flights_per_year(
                 "type": "bar",
                 "x": col.index.tolist(),
                 "y": col.astype(float).tolist(),
-                "name": _legend_name(group),
+                "name": _legend_name(group, compact),
                 "marker": {"color": colours.colour(by, group)},
                 "offsetgroup": "flown",
                 "hovertemplate": f"<b>{_esc(group)}</b> {names.get(group, '')}<br>"
@@ -246,7 +247,7 @@ def cumulative_time_in_space(
                 "line": {"shape": "hv", "width": 2, "color": colours.colour(by, group)},
                 "x": g["launch_net"].dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M").tolist(),
                 "y": years.tolist(),
-                "name": _legend_name(group),
+                "name": _legend_name(group, compact),
                 "hovertemplate": f"<b>{_esc(group)}</b> {names.get(group, '')}<br>"
                 + "%{x|%Y-%m-%d}: %{y:.2f} years in space so far<extra></extra>",
             }
@@ -325,7 +326,7 @@ def turnaround_per_flight(
                 "mode": "markers",
                 "x": when[g.index].tolist(),
                 "y": g["turn_around_time_days"].round(3).tolist(),
-                "name": _legend_name(group),
+                "name": _legend_name(group, compact),
                 "marker": {
                     "size": 6,
                     "opacity": 0.6,
@@ -346,14 +347,19 @@ def turnaround_per_flight(
             "mode": "lines",
             "x": when.tolist(),
             "y": median.round(3).tolist(),
-            "name": f"rolling median ({w} reflights)",
+            # compact: short enough for half a phone's legend row
+            "name": f"{w}-reflight median" if compact else f"rolling median ({w} reflights)",
             "line": {"color": "#222", "width": 2.5},
-            "hovertemplate": "%{x|%Y-%m-%d}: median %{y:.1f} days<extra></extra>",
+            "hovertemplate": f"%{{x|%Y-%m-%d}}: rolling median of {w} reflights, "
+            "%{y:.1f} days<extra></extra>",
         }
     )
     layout = {
         "xaxis": {"type": "date", "title": {"text": "launch date (UTC)"}},
-        "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days since previous flight (log)"}},
+        "yaxis": _log_ticks(
+            [*drawn["turn_around_time_days"].tolist(), *median.dropna().tolist()],
+            "days since previous flight (log)",
+        ),
         "legend": _LEGEND_AT_BOTTOM,
     }
     first = int(flown.sum() - ok.sum())

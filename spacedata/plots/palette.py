@@ -5,9 +5,10 @@ every filter state, in the notebooks and in both views of the dashboard.
 A palette is assigned once per data set (:func:`palette_of` the whole loaded spacecraft and
 flights frames, never a filtered one): the names of each kind are ranked by their flights
 over the whole data (the spacecraft's ``flights_count`` summed, then the rows of the flights
-frame), then by name, and take the colours of :data:`COLOURS` in that order, agencies and
-configurations interleaved (agency 1, configuration 1, agency 2, ...) so that the first nine
-of each never share a colour. A name the palette was not built with (a frame from other data)
+frame), then by name, and take the colours of :data:`COLOURS` in that order, so that the first
+18 names of a kind never share a colour (a chart draws ten and "other"); agencies start
+:data:`AGENCY_OFFSET` along, so the top agencies and the top configurations differ too (with
+more names than colours, an agency may share a colour with a configuration further down). A name the palette was not built with (a frame from other data)
 gets a colour from a hash of its name: still one colour per name, the same in every process.
 :data:`OTHER` ("the rest") is always :data:`OTHER_COLOR`, a grey that no name gets.
 
@@ -48,6 +49,9 @@ COLOURS: tuple[str, ...] = (
     "#fcbfd2",
     "#d8b5a5",
 )
+#: Where agencies start in :data:`COLOURS` (configurations start at 0): the five agencies
+#: with most flights take strong colours no configuration of the first four has.
+AGENCY_OFFSET = 4
 #: The kinds of name a palette colours (the ``by`` of the figure builders).
 KINDS = tuple(_GROUPS)
 #: How a missing group label is shown (and coloured).
@@ -110,17 +114,13 @@ def palette_of(
     either may be None. Pass the unfiltered frames: a palette of a filtered frame ranks only
     the names left in it. Deterministic: the same data gives the same palette."""
     out: dict[tuple[str, str], str] = {}
-    agencies = _ranked("agency", spacecraft, flights)
-    configs = _ranked("configuration", spacecraft, flights)
-    # agency 1, configuration 1, agency 2, ...: the first of each kind never share a colour
-    order: list[tuple[str, str]] = []
-    for i in range(max(len(agencies), len(configs))):
-        if i < len(agencies):
-            order.append(("agency", agencies[i]))
-        if i < len(configs):
-            order.append(("configuration", configs[i]))
-    for i, key in enumerate(order):
-        out[key] = COLOURS[i % len(COLOURS)]
+    # each kind runs through all the colours, so that no two of its first len(COLOURS) names
+    # share one (a chart draws at most MAX_GROUPS and "other"); agencies start AGENCY_OFFSET
+    # along, so that the first agencies and the first configurations differ
+    for i, name in enumerate(_ranked("configuration", spacecraft, flights)):
+        out[("configuration", name)] = COLOURS[i % len(COLOURS)]
+    for i, name in enumerate(_ranked("agency", spacecraft, flights)):
+        out[("agency", name)] = COLOURS[(i + AGENCY_OFFSET) % len(COLOURS)]
     for i, name in enumerate(_ranked("config_type", spacecraft, flights)):
         out[("config_type", name)] = COLOURS[i % len(COLOURS)]
     out = {k: v for k, v in out.items() if k[1] != OTHER}  # "other" is always grey

@@ -13,17 +13,21 @@ import plotly.graph_objects as go
 from ._figure import (
     _GROUPS,
     _LEGEND_AT_BOTTOM,
-    _LEGEND_UNDER_TITLE,
     DAYS_PER_YEAR,
     MAX_GROUPS,
     MAX_POINTS,
     OTHER,
+    OTHER_COLOR,
     PLAIN,
     EmptyText,
+    _category_ticks,
     _esc,
     _esc_all,
     _figure,
     _full_names,
+    _labels,
+    _legend_name,
+    _log_ticks,
     _message_figure,
 )
 from .palette import Palette, _palette
@@ -70,7 +74,7 @@ def flights_by_agency(
             "type": "bar",
             "x": (xs := part["agency_abbrev"].astype(str).tolist()),
             "y": part["flights_count"].astype(float).tolist(),
-            "name": _esc(config),
+            "name": _legend_name(config, compact),  # full on hover
             "marker": {"color": colours.colour("configuration", config)},
             "customdata": [names.get(a, "") for a in xs],
             "hovertemplate": "<b>%{x}</b> %{customdata}<br>"
@@ -114,29 +118,51 @@ def time_in_space_totals(
         df.groupby(col, observed=True)["time_in_space_days"].sum().div(DAYS_PER_YEAR).sort_values()
     )
     names = _full_names(df, by)
+    colours = _palette(df, palette).colours_of(by, totals.index)
+    labels = [_esc(v) for v in totals.index]
+    hover = [names.get(str(v), "") for v in totals.index]
+    if compact and len(totals) > TOP_BARS:  # a bar a line that a phone can label
+        rest = len(totals) - TOP_BARS + 1
+        other = float(totals.iloc[:rest].sum())
+        keep = slice(rest, None)
+        summed = f"({rest} {_plural(by, rest)} summed)"
+        totals = pd.concat([pd.Series([other], index=[OTHER]), totals.iloc[keep]])
+        labels, hover = [OTHER] + labels[keep], [summed] + hover[keep]
+        colours = [OTHER_COLOR] + colours[keep]
     values = totals.tolist()
     data = [
         {
             "type": "bar",
             "x": values,
-            "y": [_esc(v) for v in totals.index],
+            "y": labels,
             "orientation": "h",
-            "marker": {"color": _palette(df, palette).colours_of(by, totals.index)},
+            "marker": {"color": colours},
             "text": [years_label(v) for v in values],
             "textposition": "outside",
             "cliponaxis": False,
-            "customdata": [names.get(str(v), "") for v in totals.index],
+            "customdata": hover,
             "hovertemplate": "<b>%{y}</b> %{customdata}<br>%{x:.3f} years<extra></extra>",
         }
     ]
     top = max(values) if values else 0
     layout = {
         "xaxis": {
-            "title": {"text": "years in space (sum over spacecraft)"},
-            "range": [0, top * 1.3 if top > 0 else 1],  # room for the value labels
-        }
+            "title": {"text": "years (sum over spacecraft)" if compact else _SUM_TITLE},
+            "range": [0, top * 1.35 if top > 0 else 1],  # room for the value labels
+        },
+        "yaxis": _category_ticks(labels, compact),
     }
     return _figure(data, layout, df, title, compact=compact, subtitle=_subtitle, validate=validate)
+
+
+#: A compact :func:`time_in_space_totals` draws this many bars, the rest summed in one.
+TOP_BARS = 12
+_SUM_TITLE = "years in space (sum over spacecraft)"
+
+
+def _plural(by: str, n: int) -> str:
+    word = {"agency": "agencies", "configuration": "configurations", "config_type": "types"}[by]
+    return word if n != 1 else word[:-3] + "y" if by == "agency" else word[:-1]
 
 
 def years_label(years: float) -> str:
@@ -197,8 +223,11 @@ def time_in_space_distribution(
                 "line": {"color": colours.colour(by, name)},
             }
         )
+    fences = [v for t in data for v in (t["lowerfence"][0], t["upperfence"][0])]
+    title_y = "days in space (log)" if compact else "days in space (log scale)"
     layout = {
-        "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days in space (log scale)"}},
+        "yaxis": _log_ticks(fences, title_y),
+        "xaxis": {**_category_ticks([t["x"][0] for t in data], compact), "tickangle": -90},
         "showlegend": False,
     }
     left_out = int((~(days > 0)).sum())
@@ -222,31 +251,51 @@ def top_time_in_space(
     if df.empty:
         return _empty(title, df, empty, validate)
     top = df.nlargest(n, "time_in_space_days").iloc[::-1]
-    labels = [_esc(v) for v in top["name"].astype(str)]
+    labels = _unique([_esc(v) for v in top["name"].astype(str)])
     bar = {"type": "bar", "y": labels, "orientation": "h"}
     data = [
         {
             **bar,
             "x": top["time_in_space_days"].tolist(),
             "name": "time in space",
-            "marker": {"color": "#4c78a8"},
+            "marker": {"color": IN_SPACE_COLOR},
             "hovertemplate": "%{y}: %{x:.1f} days in space<extra></extra>",
         },
-        {
+        {  # drawn inside its time in space (docked is part of it), narrower
             **bar,
             "x": top["time_docked_days"].tolist(),
             "name": "time docked",
-            "marker": {"color": "#f58518"},
+            "width": 0.45,
+            "marker": {"color": DOCKED_COLOR},
             "hovertemplate": "%{y}: %{x:.1f} days docked<extra></extra>",
         },
     ]
     layout = {
-        "barmode": "group",
-        "xaxis": {"title": {"text": "days"}},
-        "legend": _LEGEND_UNDER_TITLE,
-        "height": max(350, 28 * len(top) + 140),
+        "barmode": "overlay",
+        "bargap": 0.2,
+        "xaxis": {"title": {"text": "days"}, "tickformat": "~s", "nticks": 6},
+        "yaxis": _category_ticks(labels, compact),
+        "legend": _LEGEND_AT_BOTTOM,
     }
+    if not compact:  # a notebook's chart grows with its bars; the dashboard's box is fixed
+        layout["height"] = max(350, 22 * len(top) + 160)
     return _figure(data, layout, df, title, compact=compact, subtitle=_subtitle, validate=validate)
+
+
+#: :func:`top_time_in_space`'s two bars: colours no agency or configuration has.
+IN_SPACE_COLOR = "#2f4b6e"
+DOCKED_COLOR = "#8fbde0"
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Category labels made unique (a second "Soyuz" becomes "Soyuz (2)"): plotly would draw
+    two bars of one category on one line."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
 
 
 def flights_vs_time_in_space(
@@ -279,8 +328,19 @@ def flights_vs_time_in_space(
     if unplaced:
         note += f"{unplaced:,} spacecraft with no time in space (e.g. not flown yet) not drawn. "
     colours = _palette(df, palette)
+    groups = _labels(drawn["config_name"])
+    # the configurations with most flights, as in the stacked bars (and the palette's ranking)
+    flights = drawn["flights_count"].astype("Float64").fillna(0).groupby(groups.to_numpy()).sum()
+    ranked = sorted(flights.index, key=lambda g: (-flights[g], g))
+    if len(ranked) > MAX_GROUPS:
+        groups = groups.where(groups.isin(set(ranked[:MAX_GROUPS])), OTHER)
+    present = set(groups)
+    order = [g for g in ranked if g in present] + ([OTHER] if OTHER in present else [])
+    if OTHER in order:  # "other" last in the legend
+        order = [g for g in order if g != OTHER] + [OTHER]
     data = []
-    for config, part in drawn.groupby("config_name", observed=True):
+    for config in order:
+        part = drawn[(groups == config).to_numpy()]
         names = _esc_all(part["name"])
         serials = _esc_all(part["serial_number"].fillna("—"))
         data.append(
@@ -289,8 +349,8 @@ def flights_vs_time_in_space(
                 "x": part["flights_count"].to_numpy(dtype=float, na_value=np.nan),
                 "y": part["time_in_space_days"].to_numpy(),
                 "mode": "markers",
-                "name": _esc(config),
-                "customdata": np.column_stack([names, serials]),
+                "name": _legend_name(config, compact),  # full on hover
+                "customdata": np.column_stack([names, serials, _esc_all(part["config_name"])]),
                 "marker": {
                     "size": 8,
                     "opacity": 0.75,
@@ -298,15 +358,17 @@ def flights_vs_time_in_space(
                 },
                 "hovertemplate": (
                     "<b>%{customdata[0]}</b><br>serial %{customdata[1]}<br>"
-                    + _esc(config)
-                    + "<br>%{x} flights · %{y:.1f} days in space<extra></extra>"
+                    "%{customdata[2]}<br>%{x} flights · %{y:.1f} days in space<extra></extra>"
                 ),
             }
         )
     layout = {
         "xaxis": {"title": {"text": "flights"}},
-        "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days in space (log scale)"}},
-        "legend": _LEGEND_UNDER_TITLE,
+        "yaxis": _log_ticks(
+            drawn["time_in_space_days"].to_numpy(dtype=float, na_value=np.nan),
+            "days in space (log)" if compact else "days in space (log scale)",
+        ),
+        "legend": _LEGEND_AT_BOTTOM,
     }
     return _figure(
         data, layout, df, title, note, compact=compact, subtitle=_subtitle, validate=validate
@@ -365,7 +427,7 @@ def flights_vs_time_binned(
     ]
     layout = {
         "xaxis": {"title": {"text": "flights"}},
-        "yaxis": {"type": "log", "dtick": 1, "title": {"text": "days in space (log scale)"}},
+        "yaxis": _log_ticks(days[ok], "days in space (log)"),
     }
     left_out = int((~ok).sum())
     note = f"{len(df):,} spacecraft in bins" + (
