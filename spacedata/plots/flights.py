@@ -254,7 +254,9 @@ def cumulative_time_in_space(
         )
     layout = {
         "xaxis": {"type": "date", "title": {"text": "launch date (UTC)"}},
-        "yaxis": {"title": {"text": "years in space (cumulative)"}},
+        "yaxis": {
+            "title": {"text": "years (cumulative)" if compact else "years in space (cumulative)"}
+        },
         "legend": _LEGEND_AT_BOTTOM,
     }
     left_out = int((~ok.to_numpy() & flown).sum())
