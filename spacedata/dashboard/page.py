@@ -9,15 +9,18 @@ font is dropped for system fonts, and Panel's own stylesheets are pinned to the 
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import panel as pn
 from panel.io.resources import LOCAL_DIST, component_resource_path
 from panel.models.plotly import PlotlyPlot
 
 from .._static import PLOTLY_JS, Assets
 from .data import SharedData, release_memory_later
-from .store import DataStore
+from .store import FILTER_NAMES, DataStore
 from .table import RecordsTable
 from .views import Charts, KPIs, NoFlights, NoMatch, ProvenanceView, TimeCharts
+from .widgets import UrlHistory
 
 TITLE = "Spacecraft — Launch Library 2"
 #: The trace types in the plotly.js cartesian bundle; every figure in :mod:`spacedata.plots`
@@ -112,6 +115,46 @@ def _view_from(query_args: dict) -> tuple[int, list[str]]:
     return 0, [f"Ignored view={text!r} in the URL (use {' or '.join(VIEWS)})."]
 
 
+def _query(store: DataStore, tabs: pn.Tabs) -> str:
+    """The URL query of the page's state: the filters (defaults left out) and the tab."""
+    query = store.to_query()
+    if tabs.active:
+        query = (query + "&" if query else "?") + f"view={list(VIEWS)[tabs.active]}"
+    return query
+
+
+def keep_url(store: DataStore, tabs: pn.Tabs) -> UrlHistory:
+    """The page's URL as its history (:class:`~.widgets.UrlHistory`): every change of a
+    filter or of the tab writes the URL (a new entry, or the same one while a slider is
+    dragged); Back and Forward apply the URL they reach, all of it: the filters it leaves out
+    go back to their defaults and the tab follows ``?view=``."""
+    history = UrlHistory(width=0, height=0, margin=0, css_classes=["sd-history"])
+    applying: dict[str, int] = {}  # the seq of the popstate being applied, while it is
+
+    def write(*_) -> None:
+        seq = applying.get("seq", history.popped.get("seq", 0))
+        history.entry = {"search": _query(store, tabs), "replace": bool(applying), "seq": seq}
+
+    def went(event) -> None:
+        search = str(event.new.get("search", ""))
+        args = parse_qs(search.removeprefix("?"), keep_blank_values=True)
+        active, notices = _view_from(args)
+        applying["seq"] = int(event.new.get("seq", 0))
+        try:
+            store.apply_query(args, whole=True)
+            if notices:
+                store.notices = store.notices + notices
+            tabs.active = active
+            write()  # the same query back, canonical: replaces, never a new entry
+        finally:
+            applying.clear()
+
+    store.param.watch(write, list(FILTER_NAMES))
+    tabs.param.watch(write, "active")
+    history.param.watch(went, "popped")
+    return history
+
+
 def build_app(
     shared: SharedData, query_args: dict | None = None, *, validate_figures: bool = True
 ) -> Template:
@@ -162,30 +205,14 @@ def build_app(
         css_classes=["sd-views"],
         stylesheets=[_TABS_CSS],
     )
-    location = pn.state.location
-    if location is not None:
-
-        def to_url(*_) -> None:
-            view = [] if tabs.active == 0 else [f"view={list(VIEWS)[tabs.active]}"]
-            query = store.to_query()
-            if view:
-                query = (query + "&" if query else "?") + view[0]
-            location.param.update(search=query)
-
-        pn.bind(
-            to_url,
-            store.param.filtered,
-            store.param.flights_filtered,
-            tabs.param.active,
-            watch=True,
-        )
+    history = keep_url(store, tabs)
     return Template(
         title=TITLE,
         # the filter widgets, like the lower charts and the table, arrive just after the first
         # charts are drawn: ~0.25 s sooner first chart (benchmarks/), and on a phone the
         # filters sit in a closed drawer anyway
         sidebar=[pn.pane.Markdown("### Filters", margin=(0, 10)), after_load(store)],
-        main=[tabs],
+        main=[tabs, history],
         header_background="#4c78a8",
         sidebar_width=320,
         busy_indicator=None,  # a spinner for a 0.1 s update costs more server time than it saves

@@ -215,10 +215,12 @@ class DataStore(pn.viewable.Viewer, FilterParameters):
         pairs = [(f.url, v) for f in FILTERS for v in f.encode(self, getattr(self, f.name))]
         return "?" + urlencode(pairs) if pairs else ""
 
-    def apply_query(self, args: dict[str, list]) -> list[str]:
+    def apply_query(self, args: dict[str, list], *, whole: bool = False) -> list[str]:
         """Set filters from URL query args (``{key: [values]}``, values str or bytes, as in
         ``pn.state.session_args``). Unknown keys, and values that do not exist or do not
         parse, are ignored with one notice each; every valid value still applies.
+        ``whole=True``: the query is the whole state (Back/Forward to it), so every filter it
+        leaves out goes back to its default, in the same update.
 
         Why not ``pn.state.location.sync``: it applies all URL values or none (one unknown
         agency would drop a valid name search with it), ignores unknown keys without a word,
@@ -227,7 +229,7 @@ class DataStore(pn.viewable.Viewer, FilterParameters):
         JSON-encoded, defaults included, keeping keys of filters that were cleared.
         """
         notices: list[str] = []
-        update: dict[str, Any] = {}
+        update: dict[str, Any] = {f.name: f.default(self) for f in FILTERS} if whole else {}
         for key, raw in args.items():
             texts = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in raw]
             f = _BY_URL.get(key)

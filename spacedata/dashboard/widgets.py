@@ -29,3 +29,26 @@ class Picker(JSComponent, WidgetBase):
 
     _esm = PICKER_JS.read_text(encoding="utf-8")
     _stylesheets = [PICKER_CSS.read_text(encoding="utf-8")]
+
+
+class UrlHistory(JSComponent):
+    """The page's URL kept equal to its state, and Back/Forward applied to the page
+    (``spacedata/_static/history.js``).
+
+    Panel's ``pn.state.location`` pushes a history entry for every change (every step of a
+    dragged slider) and never listens to Back/Forward, so after Back the URL and the page
+    disagree. Here the server sets :attr:`entry` (the query of the new state); the browser
+    pushes an entry for it, or replaces the current one while a slider is dragged or stepped
+    with its arrow keys (one entry per gesture). Back/Forward set :attr:`popped`; the page
+    applies that query whole and answers with ``replace=True``.
+    """
+
+    entry = param.Dict(
+        default={}, doc="{'search': '?a=b' or '', 'replace': bool, 'seq': int}, from the server."
+    )
+    popped = param.Dict(
+        default={},
+        doc="{'search': str, 'seq': int}: the URL Back/Forward went to, from the browser.",
+    )
+
+    _esm = (PICKER_JS.parent / "history.js").read_text(encoding="utf-8")
