@@ -54,7 +54,8 @@ def metadata(obj: Any, endpoint: str | None = None) -> dict:
     the ``records`` held, ``complete``, ``stale`` and ``stale_since``, ``manifest_sha256``
     (None for live or cache loads)), ``description`` (one line, as charts show it),
     ``spacedata_version``, ``citation`` (the text of :func:`cite`), and ``notes`` when the data
-    carries some. A Tables adds ``endpoints``: each endpoint's fields, by name.
+    carries some. A Tables adds ``endpoints``: each endpoint's fields, by name, and
+    ``rejected``: how many records could not be used at all (:func:`rejected_summary`).
 
     Holds no local path (no ``location``), no credentials (URLs are redacted). Raises
     ValueError if ``obj`` carries no spacedata provenance.
@@ -74,7 +75,24 @@ def metadata(obj: Any, endpoint: str | None = None) -> dict:
         meta["endpoints"] = parts
     if notes:
         meta["notes"] = notes
+    if _is_tables(obj):
+        meta["rejected"] = rejected_summary(obj.rejected)
     return meta
+
+
+def rejected_summary(rejected: Any) -> dict[str, Any]:
+    """How many records could not be used (``Tables.rejected``), for a sidecar:
+    ``{"records": 8, "by_endpoint": {"spacecraft": 8}, "by_reason": {"no id": 2, ...},
+    "table": "rejected"}`` (``by_reason`` counts each reason's first words, e.g. ``id is not an
+    integer``; ``table`` names the exported table that lists them, when one is written)."""
+    if rejected is None or len(rejected) == 0:
+        return {"records": 0, "by_endpoint": {}, "by_reason": {}}
+    reasons = rejected["reason"].astype("string").str.split(":").str[0].fillna("unknown")
+    return {
+        "records": len(rejected),
+        "by_endpoint": {str(k): int(v) for k, v in rejected["endpoint"].value_counts().items()},
+        "by_reason": {str(k): int(v) for k, v in reasons.value_counts().items()},
+    }
 
 
 def cite(obj: Any, style: str = "text", endpoint: str | None = None) -> str:

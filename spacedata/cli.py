@@ -308,7 +308,8 @@ def _info(args: argparse.Namespace) -> int:
                 if len(by_endpoint) > 1
                 else ""
             )
-            + " (Python: load_tables(...).rejected; the raw pages keep them)"
+            + " (listed by `spacedata export --tables` in its rejected table; Python: "
+            "load_tables(...).rejected; the raw pages keep them)"
             if len(tables.rejected)
             else "none",
         ),
@@ -359,9 +360,14 @@ def _export(args: argparse.Namespace) -> int:
         obj = tables.flights_wide()
     else:
         obj = tables.wide()
-    done = export(obj, args.out, args.format or format_for(args.out) or "parquet")
+    fmt = args.format or format_for(args.out) or "parquet"
+    done = export(obj, args.out, fmt, rejected=None if args.tables else tables.rejected)
     files = ", ".join(map(str, done.files))
-    print(f"Wrote {files} and {done.sidecar}. {done.metadata['description']}")
+    n = done.metadata.get("rejected", {}).get("records", 0)
+    left = f" {n:,} record(s) could not be used (counted in the sidecar" + (
+        ", listed in the rejected table)." if args.tables else "; --tables lists them)."
+    )
+    print(f"Wrote {files} and {done.sidecar}. {done.metadata['description']}" + (left if n else ""))
     return 0
 
 

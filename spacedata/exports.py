@@ -41,7 +41,9 @@ sidecar's metadata in the file itself: ``pd.read_parquet(f).attrs`` gives it bac
 **The sidecar** (``<file>.provenance.json``, or ``provenance.json`` in a tables directory) is
 :func:`spacedata.citation.metadata`: endpoint, its URL, ``fetched_at``, counts, ``complete``,
 ``stale``, the snapshot's manifest sha256, the spacedata version, the credit and a citation,
-plus ``format``, ``files`` and ``conventions``. It holds no local path and no credentials.
+plus ``format``, ``files`` and ``conventions``, and ``rejected``: how many records could not be
+used at all (a tables directory lists them in its ``rejected`` table). It holds no local path
+and no credentials.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from .citation import metadata
+from .citation import metadata, rejected_summary
 from .errors import SpacedataError
 
 #: The formats :func:`export` writes, and the suffixes it recognises.
@@ -106,10 +108,22 @@ def format_for(path: str | os.PathLike) -> str | None:
     return SUFFIXES.get(Path(path).suffix.lower())
 
 
-def export(obj: Any, path: str | os.PathLike, format: str | None = None) -> Exported:  # noqa: A002
+def export(
+    obj: Any,
+    path: str | os.PathLike,
+    format: str | None = None,  # noqa: A002
+    *,
+    rejected: pd.DataFrame | None = None,
+) -> Exported:
     """Write a loader's DataFrame to the file ``path``, or a :class:`~spacedata.tidy.Tables`
-    to the directory ``path`` (one file per table: the five spacecraft tables and
-    ``flights``), with a provenance sidecar; see the module docstring for the conventions.
+    to the directory ``path`` (one file per table: the five spacecraft tables, ``flights``
+    and ``rejected``, the records that could not be used at all), with a provenance sidecar;
+    see the module docstring for the conventions.
+
+    The sidecar's ``rejected`` counts the records that could not be used
+    (:func:`spacedata.citation.rejected_summary`): a Tables' own, or for a DataFrame those
+    of ``rejected=`` (``Tables.rejected`` of the load it came from; without it, a frame's
+    sidecar does not say).
 
     ``format``: ``"csv"``, ``"parquet"`` or ``"json"``; default: from the suffix of ``path``
     (required for a tables directory without one). Files are written whole (to a temporary
@@ -125,14 +139,17 @@ def export(obj: Any, path: str | os.PathLike, format: str | None = None) -> Expo
         _require_pyarrow()
     meta = metadata(obj)  # raises ValueError first if there is no provenance
     if isinstance(obj, pd.DataFrame):
+        if rejected is not None:
+            meta["rejected"] = rejected_summary(rejected)
         frames = {path.name: (obj, meta)}
         sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
         folder = path.parent
     else:
         frames = {
             f"{name}.{fmt}": (frame, _frame_metadata(frame, meta))
-            for name, frame in obj.all_frames().items()
+            for name, frame in {**obj.all_frames(), "rejected": obj.rejected}.items()
         }
+        meta["rejected"] = {**meta["rejected"], "table": f"rejected.{fmt}"}
         sidecar = path / TABLES_SIDECAR
         folder = path
     folder.mkdir(parents=True, exist_ok=True)

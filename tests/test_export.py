@@ -277,7 +277,8 @@ def test_tables_export_writes_a_directory_read_back_by_duckdb(tables, snap, tmp_
         == 0
     )
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{n}.csv" for n in tables.all_frames()] + ["provenance.json"])
+    tables_written = [*tables.all_frames(), "rejected"]  # rejected: header only when none
+    assert names == sorted([f"{n}.csv" for n in tables_written] + ["provenance.json"])
     meta = json.loads((out / "provenance.json").read_text())
     assert set(meta["endpoints"]) == {"spacecraft", "spacecraft_flights"}
     assert meta["endpoints"]["spacecraft_flights"]["records"] == len(tables.flights)
@@ -361,7 +362,8 @@ def test_tables_repr_is_short_and_names_every_table(tables):
 
 def test_tables_export_keeps_each_tables_own_endpoint(tables, tmp_path):
     done = export(tables, tmp_path / "t", format="parquet")
-    assert [p.name for p in done.files] == [f"{n}.parquet" for n in tables.all_frames()]
+    names = [*tables.all_frames(), "rejected"]  # the records that could not be used, too
+    assert [p.name for p in done.files] == [f"{n}.parquet" for n in names]
     assert done.sidecar == tmp_path / "t" / "provenance.json"
     flights = pd.read_parquet(tmp_path / "t" / "flights.parquet")
     crafts = pd.read_parquet(tmp_path / "t" / "spacecraft.parquet")
