@@ -16,7 +16,7 @@ ifdef SPACEDATA_CHROMIUM
 export SPACEDATA_CHROMIUM
 endif
 
-.PHONY: setup dashboard run test test-fast test-lowest lab lint bench bundled-snapshot plotly-bundle browser clean
+.PHONY: setup dashboard run test test-fast test-lowest lab lint bench bundled-snapshot plotly-bundle browser axe clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -66,10 +66,27 @@ browser:
 	  fi; \
 	fi
 
+## axe-core (npm), which the accessibility browser tests inject into the page, into
+## tests/node_modules at the version tests/package-lock.json pins (npm ci; again only when the
+## lock file changes). Without npm it says so in one line and goes on: those tests are then
+## skipped, except in CI (CI=true), where this fails.
+AXE_STAMP := tests/node_modules/.package-lock.json
+axe:
+	@if [ -f $(AXE_STAMP) ] && [ $(AXE_STAMP) -nt tests/package-lock.json ]; then \
+	  :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  echo "Installing axe-core for the accessibility tests (npm ci in tests/)"; \
+	  npm ci --prefix tests --no-audit --no-fund --loglevel=error; \
+	elif [ -n "$$CI" ] && [ "$$CI" != false ] && [ "$$CI" != 0 ]; then \
+	  echo "CI without npm: cannot install axe-core for the accessibility tests" >&2; exit 1; \
+	else \
+	  echo "No npm: the accessibility tests will be skipped (install node and npm, then make axe)"; \
+	fi
+
 ## Everything (what CI runs), on two workers (pytest-xdist; measured faster here than one, and
 ## than --dist loadscope). Session- and module-scoped fixtures are per worker. '-n 0': serial.
 PYTEST_ARGS ?= -n 2
-test: $(STAMP) browser
+test: $(STAMP) browser axe
 	$(PY) -m ruff check spacedata dashboards tests benchmarks tools docs/hooks.py
 	$(PY) -m pytest $(PYTEST_ARGS)
 

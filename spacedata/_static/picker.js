@@ -59,7 +59,15 @@ export function render({ model, el: host }) {
   const label = el("label", { class: "sd-picker-label", htmlFor: input.id, text: model.label || model.name })
   const chips = el("ul", { class: "sd-picker-chips", "aria-label": "chosen" })
   const box = el("div", { class: "sd-picker-box" }, chips, input)
-  const list = el("ul", { id: `${id}-list`, class: "sd-picker-list", role: "listbox", hidden: true })
+  // not a Tab stop: Chromium makes a scrolling list focusable, and Tab from the input would
+  // land in it as it closes (the focus lost to the page); the arrows move through the options
+  const list = el("ul", {
+    id: `${id}-list`,
+    class: "sd-picker-list",
+    role: "listbox",
+    hidden: true,
+    tabIndex: -1,
+  })
   host.append(el("div", { class: "sd-picker" }, label, box, list))
 
   let matches = []

@@ -21,7 +21,7 @@ import panel as pn
 import param
 
 from .cache import AGGREGATES, data_version
-from .widgets import Picker
+from .widgets import CHECKBOX_CSS, FOCUS_CSS, SLIDER_CSS, Picker
 
 #: What a filter works on: the DataStore (any Parameterized that declares the filter's
 #: parameter), named by its base class so this module needs nothing of store.py.
@@ -187,7 +187,9 @@ class Flag(Filter):
 
     def widget(self, store):
         return pn.widgets.Checkbox.from_param(
-            store.param[self.name], css_classes=["sd-filter", f"sd-filter-{self.name}"]
+            store.param[self.name],
+            css_classes=["sd-filter", f"sd-filter-{self.name}"],
+            stylesheets=[FOCUS_CSS, CHECKBOX_CSS],
         )
 
 
@@ -223,6 +225,7 @@ class Contains(Filter):
             placeholder=self.placeholder,
             max_length=self.max_length,
             css_classes=["sd-filter", f"sd-filter-{self.name}"],
+            stylesheets=[FOCUS_CSS],
         )
 
 
@@ -283,7 +286,10 @@ class IntRange(Filter):
 
     def widget(self, store):
         return pn.widgets.IntRangeSlider.from_param(
-            store.param[self.name], step=1, css_classes=["sd-filter", f"sd-filter-{self.name}"]
+            store.param[self.name],
+            step=1,
+            css_classes=["sd-filter", f"sd-filter-{self.name}"],
+            stylesheets=[FOCUS_CSS, SLIDER_CSS],
         )
 
 
@@ -385,4 +391,5 @@ class DateRange(Filter):
             sizing_mode="stretch_width",
             margin=(5, 20),
             css_classes=["sd-filter", f"sd-filter-{self.name}"],
+            stylesheets=[FOCUS_CSS, SLIDER_CSS],
         )

@@ -20,7 +20,7 @@ from .data import SharedData, release_memory_later
 from .store import FILTER_NAMES, DataStore
 from .table import RecordsTable
 from .views import Charts, KPIs, NoFlights, NoMatch, ProvenanceView, TimeCharts
-from .widgets import UrlHistory
+from .widgets import HEADING_CSS, UrlHistory
 
 TITLE = "Spacecraft — Launch Library 2"
 #: The trace types in the plotly.js cartesian bundle; every figure in :mod:`spacedata.plots`
@@ -98,6 +98,7 @@ def _serve_panel_css_locally() -> None:
 _TABS_CSS = """
 .bk-header .bk-tab { padding: 8px 16px; font-size: 15px; }
 .bk-header .bk-tab.bk-active { font-weight: 600; }
+.bk-header .bk-tab:focus-visible { outline: 3px solid #1d4f91; outline-offset: -3px; }
 """
 
 #: The page's two views, as tabs, by their URL value (``?view=time``); the first is the default.
@@ -211,7 +212,12 @@ def build_app(
         # the filter widgets, like the lower charts and the table, arrive just after the first
         # charts are drawn: ~0.25 s sooner first chart (benchmarks/), and on a phone the
         # filters sit in a closed drawer anyway
-        sidebar=[pn.pane.Markdown("### Filters", margin=(0, 10)), after_load(store)],
+        sidebar=[
+            pn.pane.HTML(
+                "<h2 class='sd-heading'>Filters</h2>", margin=(0, 10), stylesheets=[HEADING_CSS]
+            ),
+            after_load(store),
+        ],
         main=[tabs, history],
         header_background="#4c78a8",
         sidebar_width=320,

@@ -12,6 +12,7 @@ import param
 
 from .store import DataStore
 from .views import View
+from .widgets import FOCUS_CSS, HEADING_CSS
 
 #: Table columns -> titles. Name never hides; on a narrow screen the later columns fold into
 #: a row's detail (Tabulator's responsive collapse, opened by the row's ▸ toggle).
@@ -34,6 +35,7 @@ _TABLE_CSS = """
 .tabulator-responsive-collapse td { vertical-align: top; }
 .tabulator-responsive-collapse td:first-child { white-space: nowrap; padding-right: 10px; }
 .tabulator-responsive-collapse td + td { white-space: normal !important; overflow-wrap: anywhere; }
+.tabulator-footer .tabulator-page { min-width: 32px; min-height: 32px; }
 """
 
 
@@ -93,7 +95,7 @@ class RecordsTable(View):
             },
             titles={**TABLE_COLUMNS, _TOGGLE: ""},
             configuration=_table_configuration(),
-            stylesheets=[_TABLE_CSS],
+            stylesheets=[_TABLE_CSS, FOCUS_CSS],
             css_classes=["sd-table"],
         )
         self.download = pn.widgets.FileDownload(
@@ -132,7 +134,9 @@ class RecordsTable(View):
 
     def __panel__(self):
         return pn.Column(
-            pn.pane.Markdown("### Records", margin=(0, 10)),
+            pn.pane.HTML(
+                "<h2 class='sd-heading'>Records</h2>", margin=(0, 10), stylesheets=[HEADING_CSS]
+            ),
             self.download,
             self.table,
             sizing_mode="stretch_width",

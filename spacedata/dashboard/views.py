@@ -65,7 +65,9 @@ _TEXT_CSS = """
 .sd-provenance { font-size: 15px; line-height: 1.5; padding: 8px 12px; background: #f4f6fa;
   border-left: 4px solid #4c78a8; overflow-wrap: anywhere; }
 .sd-partial { color: #7a4300; }
-.sd-details summary { cursor: pointer; color: #2a4f7a; margin-top: 4px; }
+.sd-details summary { cursor: pointer; color: #2a4f7a; margin-top: 4px; min-height: 24px;
+  display: list-item; line-height: 24px; }
+.sd-details summary:focus-visible { outline: 3px solid #1d4f91; outline-offset: 2px; }
 .sd-details p { margin: 4px 0; }
 .sd-warn { display: block; color: #a00; }
 .sd-notice { margin-top: 6px; padding: 6px 12px; background: #fff4e0;
@@ -297,6 +299,11 @@ class KPIs(View):
 #: this stylesheet, so a downloaded chart still carries its source line.
 _CHART_CSS = """
 .gtitle-subtitle { display: none; }
+.js-plotly-plot .plotly:focus-within .modebar--hover .modebar-group { opacity: 1; }
+.js-plotly-plot .plotly .modebar-btn { min-width: 24px; min-height: 24px; box-sizing: border-box;
+  display: inline-flex; align-items: center; justify-content: center; }
+.js-plotly-plot .plotly .modebar-btn:focus-visible { outline: 3px solid #1d4f91; }
+@media (max-width: 800px), (hover: none) { .modebar-container { display: none !important; } }
 """
 #: The chart grid: two charts side by side where both get at least 480 px, else one a row.
 _GRID_CSS = """

@@ -8,6 +8,30 @@ from panel.widgets.base import WidgetBase
 
 from .._static import PICKER_CSS, PICKER_JS
 
+#: A focus ring every control shows when reached with the keyboard (Bokeh's widgets draw
+#: none on checkboxes, slider handles and tabs); each widget's stylesheets carry it, since
+#: the page's own stylesheet does not reach into their shadow roots.
+FOCUS_CSS = """
+:focus-visible { outline: 3px solid #1d4f91 !important; outline-offset: 2px; }
+"""
+#: The size of a section heading (h2: the page's h1 is its title).
+HEADING_CSS = """
+h2 { font-size: 18px; font-weight: 600; margin: 10px 0 6px; }
+"""
+#: Slider handles a finger can take (24x24 CSS px at least, WCAG 2.2 2.5.8); the value
+#: tooltip over a handle only while it is dragged: the title above says the value, and after a
+#: touch a phone keeps :hover, which left the tooltip over the label.
+SLIDER_CSS = """
+:host { --handle-width: 24px; --handle-height: 24px; }
+.noUi-handle .noUi-tooltip, .noUi-handle:hover .noUi-tooltip { display: none; }
+.noUi-handle.noUi-active .noUi-tooltip { display: block; }
+"""
+#: A checkbox of 24x24 CSS px, beside its label.
+CHECKBOX_CSS = """
+input[type="checkbox"] { width: 24px; height: 24px; margin: 0 8px 0 0; flex: none; }
+:host { display: flex; align-items: center; min-height: 28px; }
+"""
+
 
 class Picker(JSComponent, WidgetBase):
     """Choose several values by typing: exact matches first, then prefixes (``SpaceX`` +
