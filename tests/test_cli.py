@@ -75,8 +75,12 @@ def test_fetch_info_export_roundtrip(ll2, tmp_path, capsys):
         "families.csv",
         "flights.csv",
         "provenance.json",
+        "rejected.csv",  # the records that could not be used: none in the sample
         "spacecraft.csv",
     ]
+    assert pd.read_csv(tmp_path / "csv" / "rejected.csv").empty
+    meta_rejected = json.loads((tmp_path / "csv" / "provenance.json").read_text())["rejected"]
+    assert meta_rejected["records"] == 0 and meta_rejected["table"] == "rejected.csv"
     flights_csv = pd.read_csv(tmp_path / "csv" / "flights.csv")
     assert len(flights_csv) == 38 and "launch_net" in flights_csv.columns  # the sample's
     assert flights_csv["flown"].sum() == 27 and "launch_net_precision" in flights_csv.columns
