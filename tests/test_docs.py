@@ -58,12 +58,14 @@ def test_the_site_has_every_page(site):
         "install",
         "loading",
         "fetching",
+        "cli",
         "snapshots",
         "dashboard",
         "notebooks",
         "data-dictionary",
         "citation",
         "api",
+        "development",
     ):
         assert (site / name / "index.html").is_file(), name
     assert "Launch Library 2 by The Space Devs" in (site / "index.html").read_text()
@@ -98,19 +100,24 @@ def test_the_api_reference_comes_from_the_docstrings(site):
     assert not re.search(r":(func|class|meth|mod|exc):<code>", html)
 
 
-def test_readme_sections_are_included_not_copied(site):
+def test_the_pages_hold_their_own_text(site):
+    """The pages once included README sections through ``<!-- readme: ... -->`` markers, which
+    a code host shows as empty pages; now each page holds its text."""
+    for md in (ROOT / "docs").glob("*.md"):
+        assert "<!-- readme" not in md.read_text(encoding="utf-8"), md.name
     fetching = page(site, "fetching")
     assert "15 calls per hour" in fetching
-    # Each README bullet stays an item of its own (the README indents by two spaces, and a
-    # bullet follows one that holds a code block).
+    assert "15 calls per hour" in (ROOT / "docs" / "fetching.md").read_text()
+    # Each bullet stays an item of its own (a bullet follows one that holds a code block).
     for bullet in ("Every request goes through", "Transient faults", "<code>SPACEDATA_BASE_URL"):
         assert re.search(rf"<li>\s*(?:<p>)?{bullet}", fetching), bullet
     plan = r"<li>\s*(?:<p>)?Without a key LL2(?:(?!</li>).)*<pre"  # the plan, in its item
     assert re.search(plan, fetching, re.S)
     assert "What a sync guarantees" in page(site, "snapshots")
-    assert "Nothing leaves the server" in page(site, "dashboard")
-    for md in (ROOT / "docs").glob("*.md"):
-        assert "15 calls per hour" not in md.read_text(), md.name
+    dashboard = page(site, "dashboard")
+    assert "Nothing leaves the server" in dashboard and 'src="../images/dashboard.png"' in dashboard
+    assert "Exit codes" in page(site, "cli")
+    assert "spacedata/   client.py" in page(site, "development")
 
 
 def test_the_site_loads_nothing_from_other_hosts(site):
@@ -133,16 +140,16 @@ def test_a_warning_fails_the_build(tmp_path, monkeypatch):
         build_site(tmp_path / "site", docs)
 
 
-def test_a_readme_heading_that_is_gone_fails_the_build(tmp_path, monkeypatch, caplog):
+def test_a_readme_marker_left_in_a_page_fails_the_build(tmp_path, monkeypatch, caplog):
     Abort = pytest.importorskip("mkdocs.exceptions").Abort
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("__pycache__"))
-    (docs / "snapshots.md").write_text("# Snapshots\n\n<!-- readme: No such heading -->\n")
+    (docs / "snapshots.md").write_text("# Snapshots\n\n<!-- readme: Snapshots | level 1 -->\n")
     with pytest.raises(Abort):  # a BuildError
         build_site(tmp_path / "site", docs)
-    assert "README.md has no heading 'No such heading'" in caplog.text
+    assert "snapshots.md still has '<!-- readme: Snapshots | level 1 -->'" in caplog.text
 
 
 # --- help() on the loaders ---------------------------------------------------------------
