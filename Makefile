@@ -18,20 +18,25 @@ endif
 
 .PHONY: setup dashboard run test test-fast test-lowest lab lint bench bundled-snapshot plotly-bundle browser axe clean
 
+# Setup says what it does and lets pip show its progress: the first install takes a while.
 $(PY):
+	@echo "Creating $(VENV) with $(PYTHON) and upgrading pip in it (a few seconds)..."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(RUNTIME): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+	@echo "Installing spacedata and its runtime dependencies into $(VENV) (about 1 min; longer when pip must download)..."
+	$(PY) -m pip install -e .
 	touch $@
 
 $(LAB): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[lab]'
+	@echo "Installing spacedata with JupyterLab into $(VENV) (about 1-2 min; longer when pip must download)..."
+	$(PY) -m pip install -e '.[lab]'
 	touch $@ $(RUNTIME)
 
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "Installing spacedata with the dev extras (tests, lint, docs) into $(VENV) (about 1-2 min; longer when pip must download)..."
+	$(PY) -m pip install -e '.[dev]'
 	touch $@ $(LAB) $(RUNTIME)
 
 setup: $(STAMP)
