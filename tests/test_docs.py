@@ -191,11 +191,52 @@ def test_help_on_fetch_says_it_spends_quota():
     assert "spends API quota" in doc
 
 
-def test_the_readme_links_the_docs_and_the_dictionary():
-    readme = (ROOT / "README.md").read_text()
-    links = re.findall(r"\]\(([^)#]+)\)", readme)
-    assert "spacedata/schema.py" in links and "docs/index.md" in links
-    for link in links:
-        if not link.startswith("http"):
-            assert (ROOT / link).exists(), link
-    assert "spacedata.data_dictionary()" in readme
+# --- README.md: what a newcomer needs, in a page or two -----------------------------------
+
+README = ROOT / "README.md"
+
+
+def test_the_readme_is_short():
+    assert len(README.read_text(encoding="utf-8").splitlines()) <= 120
+
+
+def test_the_readme_has_install_the_two_commands_python_and_the_cli():
+    readme = README.read_text(encoding="utf-8")
+    for text in (
+        "pip install ll2-spacedata",
+        "pip install 'll2-spacedata[dashboard]'",
+        "make dashboard",
+        "make test",
+        'spacedata.load_spacecraft("local")',
+        "spacedata fetch --wait",
+        "spacedata serve",
+        "spacedata.cite(df)",
+        "Launch Library 2",
+        "The Space Devs",
+    ):
+        assert text in readme, text
+    # how long the first commands take, from a fresh clone
+    assert re.search(r"`make\s+dashboard` answered after about \d+(?:-\d+)? s", readme)
+    assert re.search(r"`make test` took about \d+ min", readme)
+    # the bundled sample, described as what it is wherever it is shown
+    words = " ".join(readme.split())
+    assert "20 of about 603 spacecraft records" in words and "38 spacecraft flights" in words
+    assert "development host" in words
+
+
+def test_every_readme_link_resolves(site):
+    """Every relative link of the README names a file of the checkout, and an anchor into a
+    docs page names a heading of that page as built (GitHub and MkDocs slug them alike)."""
+    readme = README.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)\s]+)\)", readme)
+    local = [link for link in links if not link.startswith(("http://", "https://"))]
+    assert "docs/index.md" in local and "docs/images/dashboard.png" in local
+    for link in local:
+        path, _, anchor = link.partition("#")
+        assert (ROOT / path).is_file(), link
+        if anchor:
+            assert path.startswith("docs/") and path.endswith(".md"), link
+            built = page(site, Path(path).stem) if Path(path).stem != "index" else None
+            built = built or (site / "index.html").read_text(encoding="utf-8")
+            assert f'id="{anchor}"' in built, link
+    assert len(local) >= 10
