@@ -64,9 +64,22 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
     f = sub.add_parser(
-        "fetch", help="read every page of the LL2 endpoints into one snapshot (spacecraft, flights)"
+        "fetch",
+        help="sync LL2's spacecraft and flights into a verified snapshot (spends API quota)",
+        description="Read every page of the LL2 endpoints (default: spacecraft and "
+        "spacecraft_flights) into one verified snapshot (by default the one that `--source local` "
+        "and the dashboard read, with no network). Spends API quota (cache hits are free): a full "
+        "sync is about 18 calls, more than the 15 an hour LL2 allows without a key. It first "
+        "prints the plan (not with --no-quota-check); without --wait it stops when the quota "
+        "runs out, exits 3, replaces "
+        "nothing and says when to run again (the pages read stay cached).",
     )
-    f.add_argument("--out", type=Path, help="snapshot directory (default: the user data dir)")
+    f.add_argument(
+        "--out",
+        type=Path,
+        help="snapshot directory (default: the user data dir's snapshot/, which "
+        "--source local and snapshot read; SPACEDATA_DATA_DIR moves it)",
+    )
     _add_http_args(f)
     f.add_argument(
         "--endpoints",
@@ -101,19 +114,43 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.set_defaults(run=_fetch)
 
-    d = sub.add_parser("diff", help="what changed between two snapshots, endpoint by endpoint")
-    d.add_argument("old", help="a snapshot directory, or bundled/local/snapshot")
-    d.add_argument("new", help="a snapshot directory, or bundled/local/snapshot")
-    d.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    d = sub.add_parser(
+        "diff",
+        help="what changed between two snapshots, endpoint by endpoint",
+        description="Compare the tidy tables of two sources and print, per endpoint, the "
+        "records added (+), removed (-) and changed (~, with the fields). Exits 0 whether or "
+        "not anything changed.",
+    )
+    d.add_argument("old", help="a snapshot directory, or bundled, local or snapshot")
+    d.add_argument("new", help="a snapshot directory, or bundled, local or snapshot")
+    d.add_argument(
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        help="text (default); csv or json: one row per change "
+        "(endpoint, id, change, field, old, new)",
+    )
     d.set_defaults(run=_diff)
 
-    i = sub.add_parser("info", help="what the data holds, where it came from, cache and quota")
+    i = sub.add_parser(
+        "info",
+        help="what the data holds, where it came from, the cache (and with --quota, the quota)",
+        description="Say what a source holds (spacecraft, flights, records that could not be "
+        "used, agencies, totals), where it came from and as of when, and where the HTTP cache "
+        "is. Reads --source local by default: your latest fetched snapshot, else the bundled "
+        "sample; no network unless --quota or --source live/auto.",
+    )
     _add_source_args(i)
     i.add_argument("--quota", action="store_true", help="also read /api-throttle/ (costs no quota)")
     i.set_defaults(run=_info)
 
     e = sub.add_parser(
-        "export", help="write the tables as parquet, csv or json, with a provenance sidecar"
+        "export",
+        help="write the tables as parquet, csv or json, with a provenance sidecar",
+        description="Write the wide spacecraft table (or --flights, or every table with "
+        "--tables) as parquet, csv or json, with a provenance sidecar beside it "
+        "(NAME.provenance.json: source, fetched_at, counts, citation). Reads --source local "
+        "by default: your latest fetched snapshot, else the bundled sample; no network.",
     )
     _add_source_args(e)
     e.add_argument(
@@ -135,15 +172,40 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.set_defaults(run=_export)
 
-    c = sub.add_parser("import-captures", help="build a snapshot from browsable-API captures")
-    c.add_argument("files", nargs="+", type=Path)
-    c.add_argument("--out", type=Path, required=True)
+    c = sub.add_parser(
+        "import-captures",
+        help="build a snapshot from pages saved from LL2's browsable API",
+        description="Build a snapshot of /spacecraft/ from pages saved from LL2's browsable "
+        "API (format=api: help text, the GET line, the status lines, the JSON body), each "
+        "page's body as saved. The snapshot is never marked complete. No network.",
+    )
+    c.add_argument("files", nargs="+", type=Path, help="the saved pages")
+    c.add_argument("--out", type=Path, required=True, help="the snapshot directory to write")
     c.set_defaults(run=_import_captures)
 
-    s = sub.add_parser("serve", help="serve the dashboard (default: the bundled snapshot, offline)")
-    s.add_argument("--snapshot", type=Path, help="serve this snapshot instead")
-    s.add_argument("--port", type=int, default=5006)
-    s.add_argument("--address", default="127.0.0.1")
+    s = sub.add_parser(
+        "serve",
+        help="serve the dashboard on the best data available now (see serve --help)",
+        description="Serve the dashboard at http://ADDRESS:PORT/spacecraft. Its data, at "
+        "start: --snapshot (or SPACEDATA_SNAPSHOT); else your latest snapshot from spacedata "
+        "fetch; else a fresh sync, if LL2 answers within a few seconds and the quota allows "
+        "a whole one; else the bundled sample (20 of about 603 spacecraft records and a "
+        "38-flight listing from LL2's development host). The page's banner says which and "
+        "why. Unless a snapshot was named it re-syncs every SPACEDATA_REFRESH (default 6h), "
+        "keeping the last good data when that fails. SPACEDATA_DASHBOARD_SOURCE=bundled serves "
+        "the sample with no network.",
+    )
+    s.add_argument(
+        "--snapshot",
+        type=Path,
+        help="serve this snapshot as it is (never replaced by scheduled syncs)",
+    )
+    s.add_argument("--port", type=int, default=5006, help="default: 5006")
+    s.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="the interface to listen on (default: 127.0.0.1, this machine only)",
+    )
     s.add_argument("--show", action="store_true", help="open a browser")
     s.add_argument(
         "--num-procs",
@@ -185,9 +247,12 @@ def _add_source_args(p: argparse.ArgumentParser) -> None:
         choices=("local", "snapshot", "bundled", "live", "auto"),
         default="local",
         help="where the records come from (default: local = your latest fetched snapshot, "
-        "else the bundled sample; never the network)",
+        "else the bundled sample; never the network). snapshot: SPACEDATA_SNAPSHOT, else "
+        "your latest fetched snapshot, else an error; bundled: "
+        "the sample; live: LL2 through the cache; auto: Python's default, live else local "
+        "(live and auto may spend API quota)",
     )
-    p.add_argument("--snapshot", type=Path, help="read this snapshot directory")
+    p.add_argument("--snapshot", type=Path, help="read this snapshot directory (over --source)")
     _add_http_args(p)
 
 
