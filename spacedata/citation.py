@@ -147,7 +147,7 @@ def _provenances(obj: Any, endpoint: str | None) -> tuple[dict[str, Provenance],
 
 
 def _part(prov: Provenance, name: str) -> dict[str, Any]:
-    return {
+    part = {
         "endpoint": name,
         "url": prov.endpoint_url,
         "source": prov.source,
@@ -159,6 +159,9 @@ def _part(prov: Provenance, name: str) -> dict[str, Any]:
         "stale_since": _iso(prov.stale_since),
         "manifest_sha256": prov.manifest_sha256,
     }
+    if prov.published_url:  # read from a published release (spacedata.remote)
+        part["published"] = {"url": prov.published_url, "version": prov.published_version}
+    return part
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -225,6 +228,10 @@ def _source_line(parts: Mapping[str, dict]) -> str:
         )
     else:
         text = "Read from " + _LABELS.get(source, f"a {source} snapshot")
+    if first.get("published"):
+        text += (
+            f", release {first['published']['version']} published at {first['published']['url']}"
+        )
     shas = {p["manifest_sha256"] for p in parts.values() if p["manifest_sha256"]}
     if shas:
         text += f" (manifest.json sha256 {', '.join(sorted(shas))})"

@@ -121,8 +121,8 @@ def _parser() -> argparse.ArgumentParser:
         "records added (+), removed (-) and changed (~, with the fields). Exits 0 whether or "
         "not anything changed.",
     )
-    d.add_argument("old", help="a snapshot directory, or bundled, local or snapshot")
-    d.add_argument("new", help="a snapshot directory, or bundled, local or snapshot")
+    d.add_argument("old", help="a snapshot directory or published URL, or bundled, local, snapshot")
+    d.add_argument("new", help="a snapshot directory or published URL, or bundled, local, snapshot")
     d.add_argument(
         "--format",
         choices=("text", "csv", "json"),
@@ -172,6 +172,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.set_defaults(run=_export)
 
+    pb = sub.add_parser(
+        "publish",
+        help="publish a snapshot as an immutable release a whole team reads (DEST/latest.json)",
+        description="Publish the latest fetched snapshot (or --snapshot DIR) to DEST, a "
+        "directory or an fsspec URL (s3://bucket/prefix, file://...): DEST/<version>/ holds "
+        "its raw pages and manifest, the tables as Parquet and CSV, the data dictionary and the "
+        "citation; DEST/latest.json, written last, names it. Readers: load_tables(URL), "
+        "spacedata info --source URL, SPACEDATA_SNAPSHOT=URL spacedata serve. Publishing a "
+        "version that is there already writes nothing. No LL2 calls.",
+    )
+    pb.add_argument("dest", help="a directory, or an fsspec URL (s3://, gs://, file://)")
+    pb.add_argument("--snapshot", help="the snapshot to publish (default: your latest fetched)")
+    pb.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="publish an incomplete snapshot, marked partial (its version ends in -partial)",
+    )
+    pb.set_defaults(run=_publish)
+
     c = sub.add_parser(
         "import-captures",
         help="build a snapshot from pages saved from LL2's browsable API",
@@ -197,8 +216,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--snapshot",
-        type=Path,
-        help="serve this snapshot as it is (never replaced by scheduled syncs)",
+        help="serve this snapshot as it is (never replaced by scheduled syncs); or a published "
+        "directory's URL, whose latest.json is checked every SPACEDATA_REFRESH (default 10m)",
     )
     s.add_argument("--port", type=int, default=5006, help="default: 5006")
     s.add_argument(
@@ -244,16 +263,45 @@ def _add_http_args(p: argparse.ArgumentParser) -> None:
 def _add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--source",
-        choices=("local", "snapshot", "bundled", "live", "auto"),
+        type=_source,
         default="local",
         help="where the records come from (default: local = your latest fetched snapshot, "
         "else the bundled sample; never the network). snapshot: SPACEDATA_SNAPSHOT, else "
         "your latest fetched snapshot, else an error; bundled: "
         "the sample; live: LL2 through the cache; auto: Python's default, live else local "
-        "(live and auto may spend API quota)",
+        "(live and auto may spend API quota); or a published directory's URL (https://..., "
+        "s3://...: see spacedata publish)",
     )
-    p.add_argument("--snapshot", type=Path, help="read this snapshot directory (over --source)")
+    p.add_argument(
+        "--snapshot", help="read this snapshot directory, or published URL (over --source)"
+    )
     _add_http_args(p)
+
+
+def _source(value: str) -> str:
+    from .remote import is_url
+
+    if value in ("local", "snapshot", "bundled", "live", "auto") or is_url(value):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"{value!r}: use local, snapshot, bundled, live, auto or a published URL"
+    )
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    done = publish(args.dest, args.snapshot, allow_partial=args.allow_partial)
+    what = "complete" if done.complete else "PARTIAL"
+    if not done.written:
+        print(
+            f"{done.dest}: release {done.version} ({what}) is published already; nothing written."
+        )
+    else:
+        print(f"Published release {done.version} ({what}) to {done.dest}: {done.written} files.")
+    if not done.latest:
+        print(f"{done.dest}/latest.json names a newer version and was left as it is.")
+    return 0
 
 
 def _client(args: argparse.Namespace, **kwargs):
@@ -358,6 +406,7 @@ def _info(args: argparse.Namespace) -> int:
     checks = [n for n in tables.notes if n.startswith(("Checked:", "Mismatch:", "Not checked:"))]
     lines = [
         ("Source", f"{prov.source} ({prov.location})"),
+        *([("Release", prov.published_version)] if prov.published_url else []),
         ("As of", prov.as_of + (f" ({prov.staleness})" if prov.stale_since else "")),
         (
             "Spacecraft",
@@ -449,9 +498,15 @@ def _serve(args: argparse.Namespace) -> int:
     import os
 
     if args.snapshot:
+        from .remote import is_url, latest
         from .snapshot import read_snapshot
 
-        os.environ["SPACEDATA_SNAPSHOT"] = str(read_snapshot(args.snapshot).location.resolve())
+        if is_url(args.snapshot):
+            latest(args.snapshot)  # it answers now, or one line
+            os.environ["SPACEDATA_SNAPSHOT"] = args.snapshot
+        else:
+            where = read_snapshot(Path(args.snapshot)).location.resolve()
+            os.environ["SPACEDATA_SNAPSHOT"] = str(where)
     if args.num_procs < 1:
         raise ValueError(f"--num-procs {args.num_procs}: give 1 or more processes.")
     # The server's own warnings are not ours to reword; bokeh's use of a pandas deprecation

@@ -5,7 +5,8 @@ Environment variables:
     SPACEDATA_API_TOKEN  LL2 API key, sent as ``Authorization: Token <key>``; never stored.
     SPACEDATA_CACHE_DIR  where the HTTP cache (SQLite) lives; default: the user cache dir.
     SPACEDATA_DATA_DIR   where ``spacedata fetch`` keeps its snapshot; default: the user data dir.
-    SPACEDATA_SNAPSHOT   a snapshot directory to use instead of the default source.
+    SPACEDATA_SNAPSHOT   a snapshot directory (or a published directory's URL) to use instead
+                         of the default source.
     SPACEDATA_OFFLINE    "1" to answer from the HTTP cache only, never the network.
     SPACEDATA_HTTP_DEADLINE  seconds one request may take in all (default 60).
     SPACEDATA_HTTP_BACKOFF   seconds of the first retry wait; later waits double (default 0.5).
@@ -101,9 +102,12 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir("spacedata"))
 
 
-def snapshot_override() -> Path | None:
-    """The snapshot directory named by ``SPACEDATA_SNAPSHOT``, or None."""
+def snapshot_override() -> Path | str | None:
+    """The snapshot directory named by ``SPACEDATA_SNAPSHOT`` (a published directory's URL
+    stays a string: ``https://...``, ``s3://...``), or None."""
     value = os.environ.get("SPACEDATA_SNAPSHOT", "").strip()
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", value):
+        return value
     return Path(value).expanduser() if value else None
 
 

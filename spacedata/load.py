@@ -80,6 +80,8 @@ def load_tables(
             * ``"bundled"``: the sample shipped with the package (real dev-host data, partial:
               20 spacecraft records of about 603 and a 38-flight listing).
             * a path (absolute or relative, e.g. ``"my-snapshot"``): that snapshot directory.
+            * a published directory's URL (``https://...``, ``s3://...``; see
+              ``spacedata publish``): its newest release, verified (:mod:`spacedata.remote`).
         snapshot: a snapshot directory; implies ``source="snapshot"``.
         params: filters for live loads: ``{"in_space": True}`` (each to the endpoints that
             document it) or by endpoint, ``{"spacecraft_flights": {"spacecraft": 42}}``.
@@ -99,7 +101,9 @@ def load_tables(
     dtype, unit and LL2 field: :func:`spacedata.data_dictionary`.
     """
     if snapshot is not None:
-        return _from_snapshot(lambda: read_snapshot(snapshot))
+        return _from_snapshot(lambda: _read(snapshot))
+    if _is_url(source):
+        return _from_snapshot(lambda: _read(source))
     if isinstance(source, os.PathLike) or source not in SOURCES:
         if isinstance(source, os.PathLike) or Path(source).expanduser().is_dir() or "/" in source:
             return _from_snapshot(lambda: read_snapshot(source))
@@ -108,7 +112,7 @@ def load_tables(
             f"(no directory {Path(source).resolve()})."
         )
     if source in ("auto", "snapshot") and config.snapshot_override():
-        return _from_snapshot(lambda: read_snapshot(config.snapshot_override()))
+        return _from_snapshot(lambda: _read(config.snapshot_override()))
     if source == "bundled":
         return _from_snapshot(bundled_snapshot)
     if source == "local":
@@ -369,7 +373,7 @@ def best_available(
     override = config.snapshot_override()
     if override is not None:
         what = "the snapshot named by SPACEDATA_SNAPSHOT"
-        tables = _usable(lambda: read_snapshot(override), what, override, problems)
+        tables = _usable(lambda: _read(override), what, override, problems)
         if tables is not None:
             return tables, f"{what} ({override})"
     latest = default_snapshot_dir()
@@ -461,6 +465,22 @@ def _shorten(reason: str, where: str | os.PathLike) -> str:
 
     text = _ADVICE.sub("", config.redact(reason)).strip()
     return _PATH.sub(short, text).rstrip(" ;.") + "."
+
+
+def _is_url(source: object) -> bool:
+    from .remote import is_url
+
+    return is_url(source)
+
+
+def _read(where: str | os.PathLike) -> Snapshot:
+    """The snapshot at ``where``: a directory, or a published directory's URL (http(s) or
+    fsspec: :func:`spacedata.remote.read_published`)."""
+    if _is_url(where):
+        from .remote import read_published
+
+        return read_published(str(where))
+    return read_snapshot(where)
 
 
 def _bundled(why: str) -> tuple[Tables, str]:

@@ -34,6 +34,8 @@ class Provenance:
             unknown; a live load's ``location`` is that URL already (see :attr:`endpoint_url`).
         manifest_sha256: the sha256 (hex) of the snapshot's ``manifest.json`` bytes as read,
             None for live and cache loads. With it a citation names one exact snapshot.
+        published_url, published_version: the published directory (credentials redacted)
+            and the release version it was read from (:mod:`spacedata.remote`), else None.
 
     :func:`spacedata.cite` turns it (or a frame, or Tables) into a citation; the metadata an
     export writes beside its files (:func:`spacedata.citation.metadata`) holds the same fields
@@ -49,6 +51,8 @@ class Provenance:
     stale_since: datetime | None = None
     url: str | None = None
     manifest_sha256: str | None = None
+    published_url: str | None = None
+    published_version: str | None = None
 
     def as_attrs(self) -> dict:
         """A plain dict for ``DataFrame.attrs`` (datetimes as ISO strings)."""
@@ -72,6 +76,8 @@ class Provenance:
             stale_since=datetime.fromisoformat(stale) if stale else None,
             url=attrs.get("url"),
             manifest_sha256=attrs.get("manifest_sha256"),
+            published_url=attrs.get("published_url"),
+            published_version=attrs.get("published_version"),
         )
 
     @property
@@ -123,8 +129,12 @@ class Provenance:
 
     @property
     def label(self) -> str:
-        """What the source is, in words: ``bundled sample snapshot``, ``live LL2 API``..."""
-        return _LABELS.get(self.source, self.source)
+        """What the source is, in words: ``bundled sample snapshot``, ``live LL2 API``...; a
+        published release adds ``, release <version> published at <url>``."""
+        label = _LABELS.get(self.source, self.source)
+        if self.published_url:
+            label += f", release {self.published_version} published at {self.published_url}"
+        return label
 
     def describe(self) -> str:
         """One line for a table caption, chart subtitle or notebook header."""

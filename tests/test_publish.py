@@ -1,0 +1,172 @@
+"""spacedata publish (issue 21): an immutable release per version, latest.json written last,
+a no-op republish, incomplete snapshots refused unless marked partial, a publish killed with
+SIGKILL at several points leaves readers on the old version, and the scheduled-sync workflow."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import spacedata
+from spacedata.cli import main
+from spacedata.errors import SnapshotError
+from spacedata.publish import LATEST, PublishError, publish
+from spacedata.snapshot import read_snapshot
+from tests.snapshots21 import complete_snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def latest_of(dest: Path) -> dict:
+    return json.loads((dest / LATEST).read_text())
+
+
+def test_a_release_holds_the_snapshot_byte_for_byte_and_ready_tables(tmp_path):
+    store = complete_snapshot(tmp_path / "snap")
+    snap = read_snapshot(store)
+    dest = tmp_path / "pub"
+    done = publish(dest, store)
+    assert done.complete and done.latest and done.written > 10
+    release = dest / done.version
+    assert (release / "manifest.json").read_bytes() == (snap.path / "manifest.json").read_bytes()
+    for entry in snap.manifest.pages:
+        assert (release / entry.file).read_bytes() == (snap.path / entry.file).read_bytes()
+    assert latest_of(dest)["version"] == done.version
+    assert latest_of(dest)["manifest_sha256"] == snap.manifest_sha256
+    wide = pd.read_parquet(release / "tables" / "parquet" / "spacecraft.parquet")
+    assert len(wide) == 20 and spacedata.provenance_of(wide).complete
+    csv = (release / "tables" / "csv" / "spacecraft.csv").read_text(encoding="utf-8")
+    assert csv.splitlines()[0].startswith("id,")
+    assert "description" in (release / "dictionary.csv").read_text()
+    assert done.version in (release / "CITATION.txt").read_text()
+    listed = json.loads((release / "release.json").read_text())["files"]
+    for rel, entry in listed.items():
+        assert hashlib.sha256((release / rel).read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_republishing_is_a_no_op_and_latest_never_moves_back(tmp_path):
+    store, dest = tmp_path / "snap", tmp_path / "pub"
+    complete_snapshot(store, 1)
+    first = publish(dest, store)
+    stamp = (dest / LATEST).stat().st_mtime_ns
+    again = publish(dest, store)
+    assert again.written == 0 and again.version == first.version
+    assert (dest / LATEST).stat().st_mtime_ns == stamp
+    complete_snapshot(store, 2)
+    second = publish(dest, store)
+    assert latest_of(dest)["version"] == second.version > first.version
+    older = tmp_path / "old"
+    complete_snapshot(older, 1)
+    back = publish(dest, older)
+    assert back.written == 0 and not back.latest
+    assert latest_of(dest)["version"] == second.version
+
+
+def test_incomplete_snapshots_are_refused_unless_marked_partial(tmp_path, capsys):
+    store, dest = tmp_path / "snap", tmp_path / "pub"
+    complete_snapshot(store, 1, complete=False)
+    with pytest.raises(PublishError, match="incomplete.*--allow-partial"):
+        publish(dest, store)
+    assert not dest.exists()
+    assert main(["publish", str(dest), "--snapshot", str(store)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--allow-partial" in err
+    assert main(["publish", str(dest), "--snapshot", str(store), "--allow-partial"]) == 0
+    assert "PARTIAL" in capsys.readouterr().out
+    latest = latest_of(dest)
+    assert latest["complete"] is False and latest["version"].endswith("-partial")
+
+
+def test_publish_to_a_file_url_and_read_it_back(tmp_path):
+    store = complete_snapshot(tmp_path / "snap")
+    done = publish((tmp_path / "pub").as_uri(), store)
+    tables = spacedata.load_tables((tmp_path / "pub").as_uri())
+    prov = tables.provenance
+    assert prov.published_version == done.version and prov.complete
+    assert prov.published_url == (tmp_path / "pub").as_uri()
+    assert done.version in spacedata.cite(tables)
+
+
+def test_a_damaged_snapshot_is_not_published(tmp_path):
+    store = complete_snapshot(tmp_path / "snap")
+    page = next(read_snapshot(store).path.glob("pages/spacecraft/0001.json"))
+    page.write_bytes(page.read_bytes().replace(b"v1", b"v9"))
+    with pytest.raises(SnapshotError, match="0001.json"):
+        publish(tmp_path / "pub", store)
+    assert not (tmp_path / "pub").exists()
+
+
+PUBLISH_SLOWLY = """
+import sys, time
+import spacedata.publish as p
+put = p._Store.put
+def slow(self, rel, data, whole=False):
+    put(self, rel, data, whole)
+    print(rel, flush=True)
+    time.sleep(0.05)
+p._Store.put = slow
+p.publish(sys.argv[1], sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("after", [1, 5, 12, 20])
+def test_a_publish_killed_mid_way_leaves_readers_on_the_old_version(tmp_path, after):
+    """SIGKILL after ``after`` files of the new version: latest.json still names the old one,
+    which reads whole; a later publish completes the new version."""
+    store, dest = tmp_path / "snap", tmp_path / "pub"
+    complete_snapshot(store, 1)
+    old = publish(dest, store)
+    complete_snapshot(store, 2)
+    script = tmp_path / "slow.py"
+    script.write_text(PUBLISH_SLOWLY)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(dest), str(store)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        for _ in range(after):
+            assert proc.stdout.readline(), "the publish ended before the kill"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert latest_of(dest)["version"] == old.version
+    assert spacedata.load_tables(dest.as_uri()).provenance.published_version == old.version
+    new = publish(dest, store)
+    assert new.version != old.version and new.written > 0
+    assert spacedata.load_tables(dest.as_uri()).provenance.published_version == new.version
+
+
+# ------------------------------------------------------------------- the scheduled sync
+
+
+def test_the_sync_workflow_fetches_waiting_then_publishes_within_the_free_quota():
+    from spacedata.endpoints import DEFAULT_ENDPOINTS
+    from spacedata.quota import estimate
+
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "sync.yml").read_text())
+    on = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as True
+    assert on["schedule"][0]["cron"] and "workflow_dispatch" in on
+    steps = [s for job in flow["jobs"].values() for s in job["steps"]]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert "spacedata fetch --wait" in runs and "spacedata publish" in runs
+    assert runs.index("spacedata fetch --wait") < runs.index("spacedata publish")
+    job = next(iter(flow["jobs"].values()))
+    # a full sync needs more than the 15 free calls of one hour: the job must be able to wait
+    # out the hour (--wait), so its timeout covers more than one quota window
+    calls = sum(estimate(DEFAULT_ENDPOINTS).values())
+    assert calls > 15
+    assert job["timeout-minutes"] >= 60 * (calls // 15 + 1)
+    assert "concurrency" in flow  # never two syncs spending one quota
