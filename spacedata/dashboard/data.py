@@ -194,12 +194,21 @@ def loader_from_env() -> tuple[Loader, str | None]:
     is damaged) is never an error page: the server logs one line and serves the next source
     (by default, in the order above; with another ``SPACEDATA_DASHBOARD_SOURCE``, the bundled
     sample), and the loader's problem says what was wrong (shown in the banner).
+
+    ``SPACEDATA_SNAPSHOT`` naming a published directory's URL (``spacedata publish``) serves
+    its newest release, checks its ``latest.json`` every ``SPACEDATA_REFRESH`` (default ``10m``)
+    and switches when it names a new version; it never calls LL2.
     """
     from ..client import LL2Client
     from ..load import best_available, fetch, load_tables
 
     snapshot = config.snapshot_override()
     source = config.dashboard_source()
+    if isinstance(snapshot, str):  # a published URL: follow its latest.json, never LL2
+        from ..remote import release_loader
+
+        what = "the release published at SPACEDATA_SNAPSHOT"
+        return _or_bundled(release_loader(snapshot), what, snapshot), config.refresh_period("10m")
     if source == "best":
 
         def best(refresh: bool = False):
