@@ -36,6 +36,7 @@ _LAZY = {
     "export": "spacedata.exports",
     "data_dictionary": "spacedata.dictionary",
     "diff": "spacedata.diffs",
+    "publish": "spacedata.publishing",
 }
 _ERRORS = (
     "SpacedataError",
@@ -73,6 +74,8 @@ _SUBMODULES = (
     "load",
     "manifest",
     "plots",
+    "publishing",
+    "remote",
     "snapshot",
     "synthetic",
     "tidy",

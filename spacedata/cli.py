@@ -289,7 +289,7 @@ def _source(value: str) -> str:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from .publish import publish
+    from .publishing import publish
 
     done = publish(args.dest, args.snapshot, allow_partial=args.allow_partial)
     what = "complete" if done.complete else "PARTIAL"

@@ -1,4 +1,4 @@
-"""Reading a published directory (:mod:`spacedata.publish`) from anywhere: an http(s) URL of
+"""Reading a published directory (:mod:`spacedata.publishing`) from anywhere: an http(s) URL of
 plain static hosting, or any URL fsspec reads (``s3://``, ``gs://``, ``file://``).
 
 :func:`read_published` reads ``latest.json`` (never from a cache: it is asked for every time),
@@ -27,7 +27,7 @@ from . import config
 from .errors import SnapshotError
 from .manifest import MANIFEST, MAX_PAGE_BYTES, Manifest
 from .provenance import Provenance
-from .publish import LATEST, LATEST_FORMAT, VERSION
+from .publishing import LATEST, LATEST_FORMAT, VERSION
 from .snapshot import MAX_MANIFEST_BYTES, Snapshot, read_snapshot
 
 #: The largest ``latest.json`` read (bytes).

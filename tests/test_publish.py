@@ -19,7 +19,7 @@ import yaml
 import spacedata
 from spacedata.cli import main
 from spacedata.errors import SnapshotError
-from spacedata.publish import LATEST, PublishError, publish
+from spacedata.publishing import LATEST, PublishError, publish
 from spacedata.snapshot import read_snapshot
 from tests.snapshots21 import complete_snapshot
 
@@ -107,7 +107,7 @@ def test_a_damaged_snapshot_is_not_published(tmp_path):
 
 PUBLISH_SLOWLY = """
 import sys, time
-import spacedata.publish as p
+import spacedata.publishing as p
 put = p._Store.put
 def slow(self, rel, data, whole=False):
     put(self, rel, data, whole)

@@ -17,7 +17,7 @@ import pytest
 import spacedata
 from spacedata.cli import main
 from spacedata.errors import SnapshotError
-from spacedata.publish import LATEST, publish
+from spacedata.publishing import LATEST, publish
 from tests.snapshots21 import complete_snapshot
 
 SECRET = "pa55-w0rd-77e1"
