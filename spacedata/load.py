@@ -427,6 +427,8 @@ def unusable(exc: BaseException, what: str, where: str | os.PathLike) -> str:
     redacted), and returned as one sentence for a page (paths inside the snapshot shortened to
     the file in it, others to their last part; no advice to operators, the log has it)."""
     kind = "failed verification" if isinstance(exc, SnapshotError) else "could not be read"
+    if _is_url(str(where)) and "does not match" not in str(exc):
+        kind = "could not be read"  # a published URL: missing, unreachable, late
     reason = " ".join(str(exc).split()) or type(exc).__name__
     if not isinstance(exc, SnapshotError):
         reason = f"{type(exc).__name__}: {reason}"
@@ -435,7 +437,8 @@ def unusable(exc: BaseException, what: str, where: str | os.PathLike) -> str:
 
 
 _ADVICE = re.compile(
-    r"\s*(Fetch the snapshot again|Write a new snapshot|Create one with|Run `spacedata)[^.]*\.?"
+    r"\s*(Fetch the snapshot again|Write a new snapshot|Create one with|Run `spacedata|Publish it "
+    r"again)[^.]*\.?"
 )
 _PATH = re.compile(r"(?<![\w.])/[^\s:;,()'\"]+")
 
@@ -464,6 +467,8 @@ def _shorten(reason: str, where: str | os.PathLike) -> str:
         return path.name
 
     text = _ADVICE.sub("", config.redact(reason)).strip()
+    if _is_url(str(where)):  # a published URL: its files are named by their URLs
+        return text.rstrip(" ;.") + "."
     return _PATH.sub(short, text).rstrip(" ;.") + "."
 
 

@@ -170,3 +170,20 @@ def test_the_sync_workflow_fetches_waiting_then_publishes_within_the_free_quota(
     assert calls > 15
     assert job["timeout-minutes"] >= 60 * (calls // 15 + 1)
     assert "concurrency" in flow  # never two syncs spending one quota
+
+
+def test_a_destination_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    store = complete_snapshot(tmp_path / "snap")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["publish", str(blocker / "pub"), "--snapshot", str(store)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Could not publish to" in err
+    assert "readers stay on" in err
+
+
+def test_publish_without_a_fetched_snapshot_says_what_to_run(tmp_path, capsys):
+    assert main(["publish", str(tmp_path / "pub")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "spacedata fetch" in err
+    assert not (tmp_path / "pub").exists()

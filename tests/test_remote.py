@@ -141,6 +141,16 @@ def test_a_missing_page_names_it(served, tmp_path):
         spacedata.load_tables(url)
 
 
+def test_offline_reads_the_kept_release(served, tmp_path, monkeypatch):
+    url, dest, seen = served
+    done = publish(dest, complete_snapshot(tmp_path / "snap", 1))
+    spacedata.load_tables(url)
+    seen.clear()
+    monkeypatch.setenv("SPACEDATA_OFFLINE", "1")
+    assert spacedata.load_tables(url).provenance.published_version == done.version
+    assert seen == []
+
+
 @pytest.fixture
 def stalling(monkeypatch):
     """A server on 127.0.0.1 that answers headers, then one byte every 0.2 s forever."""
@@ -330,7 +340,9 @@ def test_a_fleet_member_started_while_the_url_is_down_serves_the_sample_then_swi
     monkeypatch.setenv("SPACEDATA_SNAPSHOT", url)
     shared = SharedData(loader_from_env()[0])
     assert shared.current.provenance.source == "bundled"
-    assert "latest.json" in shared.current.problem
+    assert f"could not be read and was not used: {url}/latest.json: is missing" in (
+        shared.current.problem
+    )
     done = publish(dest, complete_snapshot(tmp_path / "snap", 1))
     shared.refresh()
     assert shared.current.provenance.published_version == done.version
