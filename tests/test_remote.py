@@ -353,3 +353,44 @@ def test_serve_checks_a_published_url_before_starting(tmp_path, capsys):
     assert main(["serve", "--snapshot", missing]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "latest.json" in err
+
+
+def test_two_served_dashboards_on_one_url_switch_after_a_new_publish(served, tmp_path, chromium):
+    """Two `spacedata serve` processes (each its own cache, as on two machines) on one
+    published URL show the same release, and both show the next one after it is published,
+    within their refresh period (SPACEDATA_REFRESH=2s here); LL2 is a closed port."""
+    from tests.browser import DashboardServer, deep_text, open_page, wait_until
+
+    url, dest, _ = served
+    store = complete_snapshot(tmp_path / "snap", 1)
+    v1 = publish(dest, store)
+    servers = [
+        DashboardServer(
+            env={
+                "SPACEDATA_SNAPSHOT": url,
+                "SPACEDATA_REFRESH": "2s",
+                "SPACEDATA_CACHE_DIR": str(tmp_path / f"cache{i}"),
+            }
+        )
+        for i in range(2)
+    ]
+    try:
+        context = chromium.new_context()
+
+        def shown(srv) -> str:
+            page = open_page(context, srv.url, charts=0)
+            try:
+                return deep_text(page.locator("body"))
+            finally:
+                page.close()
+
+        for srv in servers:
+            assert f"release {v1.version} published at {url}" in shown(srv)
+        complete_snapshot(store, 2)
+        v2 = publish(dest, store)
+        for srv in servers:
+            wait_until(lambda srv=srv: f"release {v2.version}" in shown(srv), timeout=90)
+        context.close()
+    finally:
+        for srv in servers:
+            srv.stop()
