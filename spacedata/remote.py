@@ -7,7 +7,8 @@ then the version it names. http(s) goes through the LL2 client's session
 ``user:pass@`` sent as basic auth and never stored); other URLs through fsspec. Every file is
 checked before it is kept: the manifest's sha256 against ``latest.json``, every page's size and
 sha256 against the manifest. A verified version is kept for good in the cache directory
-(``SPACEDATA_CACHE_DIR/published/``; a version never changes) and read from there by
+(``SPACEDATA_CACHE_DIR/published/``; a version never changes; the newest
+:data:`KEEP_VERSIONS` of each URL) and read from there by
 :func:`spacedata.snapshot.read_snapshot`, which checks it all again. Any problem is one
 :class:`~spacedata.errors.SnapshotError` whose line names the file (credentials redacted).
 """
@@ -30,6 +31,8 @@ from .provenance import Provenance
 from .publishing import LATEST, LATEST_FORMAT, VERSION
 from .snapshot import MAX_MANIFEST_BYTES, Snapshot, read_snapshot
 
+#: How many versions of one published directory are kept in the cache (the newest).
+KEEP_VERSIONS = 2
 #: The largest ``latest.json`` read (bytes).
 MAX_LATEST_BYTES = 64 * 1024
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+://")
@@ -101,6 +104,7 @@ def read_published(url: str) -> PublishedSnapshot:
         if snap is None:
             reader.download(release, where)
             snap = _cached(where, release)
+            _prune(reader.local, keep=KEEP_VERSIONS)
         if snap is None:  # pragma: no cover - verified while downloading
             raise SnapshotError(f"{release.url}/{release.version}: could not be kept. {_AGAIN}")
     return snap
@@ -121,6 +125,18 @@ def release_loader(url: str):
         return held["tables"]
 
     return load
+
+
+def _prune(local: Path, keep: int) -> None:
+    """Remove all but the ``keep`` newest kept versions of one published directory (a reader
+    that was reading one removed reads ``latest.json`` again)."""
+    from .publishing import _order
+
+    kept = sorted(
+        (p.name for p in local.iterdir() if p.is_dir() and VERSION.fullmatch(p.name)), key=_order
+    )
+    for name in kept[:-keep]:
+        shutil.rmtree(local / name, ignore_errors=True)
 
 
 def _cached(where: Path, release: Release) -> PublishedSnapshot | None:
@@ -214,6 +230,7 @@ class _Reader:
         from requests_cache import DO_NOT_CACHE
 
         from ._wire import TooLarge, _Refused
+        from .transport import OffOriginRedirect
 
         url = self.base + rel
         self.session.get_adapter(url).max_bytes = min(limit, self.max_bytes)
@@ -221,6 +238,12 @@ class _Reader:
             resp = self.session.get(url, timeout=self.session.timeout, expire_after=DO_NOT_CACHE)
         except TooLarge:
             raise SnapshotError(f"{shown}: is larger than {limit:,} bytes; refused.") from None
+        except OffOriginRedirect:
+            raise SnapshotError(
+                f"{shown}: the server redirected to another host, scheme or port: refused, never "
+                "followed (credentials go nowhere else). Publish where the files are served "
+                "directly (a pages site, a bucket's web endpoint)."
+            ) from None
         except _Refused as exc:
             raise SnapshotError(f"{shown}: refused ({config.redact(exc.message)})") from None
         except requests.Timeout:

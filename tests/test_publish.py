@@ -187,3 +187,65 @@ def test_publish_without_a_fetched_snapshot_says_what_to_run(tmp_path, capsys):
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "spacedata fetch" in err
     assert not (tmp_path / "pub").exists()
+
+
+def test_the_workflow_scripts_publish_to_a_gh_pages_branch(tmp_path):
+    """The workflow's own shell steps, run with bash against a local bare repository as
+    origin (the sync step's fetch replaced by a written snapshot): a first run creates
+    gh-pages, a second adds the next version; the branch is one commit holding both."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "sync.yml").read_text())
+    steps = {s.get("name", ""): s.get("run", "") for s in flow["jobs"]["sync"]["steps"]}
+    checkout = next(v for k, v in steps.items() if k.startswith("Check out the published"))
+    push = next(v for k, v in steps.items() if k.startswith("Push the release"))
+    sync = next(v for k, v in steps.items() if k.startswith("Sync"))
+    assert "spacedata fetch --wait" in sync
+    publish_only = sync.split("&&", 1)[1].strip()  # the fetch needs LL2: a snapshot stands in
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    git = ["git", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run([*git, "init", "-q", str(work)], check=True)
+    (work / "README").write_text("project\n")
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for cmd in (
+        ["add", "README"],
+        [*ident, "commit", "-qm", "start"],
+        ["remote", "add", "origin", str(origin)],
+        ["push", "-q", "origin", "HEAD:main"],
+    ):
+        subprocess.run(["git", *cmd], cwd=work, check=True)
+    store = tmp_path / "snap"
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "spacedata").write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -m spacedata.cli "$@" --snapshot "{store}"\n'
+    )
+    (bindir / "spacedata").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
+    versions = []
+    for n in (1, 2):
+        complete_snapshot(store, n)
+        shutil.rmtree(work / "site", ignore_errors=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=work, check=True)
+        for script in (checkout, publish_only, push):
+            done = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],  # as Actions
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stderr
+        versions.append(read_snapshot(store).manifest_sha256[:12])
+    show = ["git", "--git-dir", str(origin)]
+    latest = json.loads(subprocess.check_output([*show, "show", "gh-pages:data/latest.json"]))
+    assert latest["version"].endswith(versions[1])
+    tree = subprocess.check_output([*show, "ls-tree", "--name-only", "gh-pages:data"], text=True)
+    assert sum(v in tree for v in versions) == 2 and ".nojekyll" in subprocess.check_output(
+        [*show, "ls-tree", "--name-only", "gh-pages"], text=True
+    )
+    log = subprocess.check_output([*show, "log", "--oneline", "gh-pages"], text=True)
+    assert len(log.splitlines()) == 1

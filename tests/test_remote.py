@@ -141,6 +141,28 @@ def test_a_missing_page_names_it(served, tmp_path):
         spacedata.load_tables(url)
 
 
+def test_old_versions_leave_the_cache(served, tmp_path):
+    url, dest, _ = served
+    store = complete_snapshot(tmp_path / "snap", 1)
+    names = []
+    for n in (1, 2, 3):
+        complete_snapshot(store, n)
+        names.append(publish(dest, store).version)
+        spacedata.load_tables(url)
+    kept = sorted(p.name for p in (tmp_path / "cache" / "published").glob("*/2*"))
+    assert kept == names[1:]
+
+
+def test_a_redirect_to_another_origin_is_refused(served, tmp_path, httpserver):
+    url, dest, seen = served
+    httpserver.expect_request("/data/latest.json").respond_with_data(
+        "", status=302, headers={"Location": f"{url}/latest.json"}
+    )
+    with pytest.raises(SnapshotError, match=r"latest\.json: the server redirected to another"):
+        spacedata.load_tables(httpserver.url_for("/data"))
+    assert seen == []  # never followed
+
+
 def test_offline_reads_the_kept_release(served, tmp_path, monkeypatch):
     url, dest, seen = served
     done = publish(dest, complete_snapshot(tmp_path / "snap", 1))
