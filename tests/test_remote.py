@@ -251,10 +251,12 @@ def moto_s3():
     """moto's S3 API on 127.0.0.1 (its server mode), for the module."""
     from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    with socket.socket() as probe:  # a free port (moto 5.0 cannot report one it chose)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    yield f"http://127.0.0.1:{port}"
     server.stop()
 
 
