@@ -267,7 +267,12 @@ class _Reader:
     def latest(self) -> Release:
         saved = self.local / LATEST
         shown = f"{self.shown}/{LATEST}"
-        if config.offline() and saved.is_file():
+        if config.offline():
+            if not saved.is_file():
+                raise SnapshotError(
+                    f"{shown}: offline mode is on (SPACEDATA_OFFLINE) and this release was never "
+                    "read here; go online once, or use a local snapshot."
+                )
             raw = saved.read_bytes()
         else:
             raw = self.read(LATEST, MAX_LATEST_BYTES)

@@ -171,6 +171,9 @@ def test_offline_reads_the_kept_release(served, tmp_path, monkeypatch):
     monkeypatch.setenv("SPACEDATA_OFFLINE", "1")
     assert spacedata.load_tables(url).provenance.published_version == done.version
     assert seen == []
+    with pytest.raises(SnapshotError, match="offline mode is on .* never read here"):
+        spacedata.load_tables(url + "-other")
+    assert seen == []
 
 
 @pytest.fixture
