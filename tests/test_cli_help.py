@@ -17,7 +17,7 @@ import pytest
 from spacedata import cli, config
 from spacedata.endpoints import DEFAULT_ENDPOINTS
 
-COMMANDS = ("fetch", "diff", "info", "export", "import-captures", "serve")
+COMMANDS = ("fetch", "diff", "info", "export", "import-captures", "serve", "publish")
 
 
 def spacedata_command() -> list[str]:
