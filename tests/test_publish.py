@@ -105,40 +105,48 @@ def test_a_damaged_snapshot_is_not_published(tmp_path):
     assert not (tmp_path / "pub").exists()
 
 
-PUBLISH_SLOWLY = """
-import sys, time
+PUBLISH_STEPWISE = """
+import sys
 import spacedata.publishing as p
 put = p._Store.put
-def slow(self, rel, data, whole=False):
+def stepwise(self, rel, data, whole=False):  # says what it wrote, then waits for a go
     put(self, rel, data, whole)
     print(rel, flush=True)
-    time.sleep(0.05)
-p._Store.put = slow
+    sys.stdin.readline()
+p._Store.put = stepwise
 p.publish(sys.argv[1], sys.argv[2])
 """
 
 
-@pytest.mark.parametrize("after", [1, 5, 12, 20])
+@pytest.mark.parametrize("after", [1, 5, 12, 20, 24])
 def test_a_publish_killed_mid_way_leaves_readers_on_the_old_version(tmp_path, after):
-    """SIGKILL after ``after`` files of the new version: latest.json still names the old one,
-    which reads whole; a later publish completes the new version."""
+    """SIGKILL after ``after`` files of the new version (24: all of it, the manifest last,
+    but not latest.json): latest.json still names the old version, which reads whole; a later
+    publish completes the new one."""
     store, dest = tmp_path / "snap", tmp_path / "pub"
     complete_snapshot(store, 1)
     old = publish(dest, store)
     complete_snapshot(store, 2)
     script = tmp_path / "slow.py"
-    script.write_text(PUBLISH_SLOWLY)
+    script.write_text(PUBLISH_STEPWISE)
     proc = subprocess.Popen(
         [sys.executable, str(script), str(dest), str(store)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
-        for _ in range(after):
-            assert proc.stdout.readline(), "the publish ended before the kill"
-        os.kill(proc.pid, signal.SIGKILL)
+        for n in range(1, after + 1):
+            written = proc.stdout.readline().strip()
+            assert written and written != LATEST, f"the publish ended before the kill ({n})"
+            if n < after:
+                proc.stdin.write("go\n")
+                proc.stdin.flush()
+        if after == 24:
+            assert written == f"{new_version(store)}/manifest.json"
+        os.kill(proc.pid, signal.SIGKILL)  # while it waits: nothing more was written
     finally:
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
@@ -150,6 +158,12 @@ def test_a_publish_killed_mid_way_leaves_readers_on_the_old_version(tmp_path, af
 
 
 # ------------------------------------------------------------------- the scheduled sync
+
+
+def new_version(store: Path) -> str:
+    from spacedata.publishing import version_of
+
+    return version_of(read_snapshot(store))
 
 
 def test_the_sync_workflow_fetches_waiting_then_publishes_within_the_free_quota():
