@@ -177,7 +177,8 @@ def _release_files(snap: Snapshot, version: str, shown: str):
     extra["dictionary.csv"] = data_dictionary().to_csv(index=False).encode("utf-8")
     extra["dictionary.md"] = to_markdown().encode("utf-8")
     partial = "" if snap.manifest.complete else " PARTIAL: the snapshot was incomplete."
-    where = f"Published as release {version} at {shown}.{partial}"
+    at = f" at {shown}" if "://" in shown and not shown.startswith("file:") else ""
+    where = f"Published as release {version}{at}.{partial}"  # never a local path
     extra["CITATION.txt"] = f"{cite(tables)}\n\n{where}\n".encode()
     extra["citation.bib"] = (cite(tables, style="bibtex") + "\n").encode("utf-8")
     files = {

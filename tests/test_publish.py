@@ -47,7 +47,10 @@ def test_a_release_holds_the_snapshot_byte_for_byte_and_ready_tables(tmp_path):
     csv = (release / "tables" / "csv" / "spacecraft.csv").read_text(encoding="utf-8")
     assert csv.splitlines()[0].startswith("id,")
     assert "description" in (release / "dictionary.csv").read_text()
-    assert done.version in (release / "CITATION.txt").read_text()
+    citation = (release / "CITATION.txt").read_text()
+    assert done.version in citation and str(tmp_path) not in citation  # no local path
+    leaks = [p for p in dest.rglob("*") if p.is_file() and str(tmp_path).encode() in p.read_bytes()]
+    assert not leaks  # no file of a release holds the publisher's local paths
     listed = json.loads((release / "release.json").read_text())["files"]
     for rel, entry in listed.items():
         assert hashlib.sha256((release / rel).read_bytes()).hexdigest() == entry["sha256"]
