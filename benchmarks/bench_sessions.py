@@ -1,34 +1,33 @@
-"""Many viewers: prints figures, asserts nothing. Run: python benchmarks/bench_sessions.py
-(``--sessions N``, default 50; ``--procs 1 2``).
+"""Cost per viewer: prints figures, asserts nothing. Run: python benchmarks/bench_sessions.py
+(``--sessions N``, default 50; ``--spread S``, default 20; ``--serve-args '...'`` to try
+``spacedata serve`` options; ``--procs 2``; ``--malloc``).
 
-``spacedata serve`` on the bundled snapshot on 127.0.0.1, then N concurrent headless Bokeh client
-sessions (:func:`tests.loadclient.run_load`, the websocket protocol a browser speaks, without N
-Chromium windows), all opened at once, held, then closed. Printed per server configuration:
+Two servers on 127.0.0.1, both one process, measured in the same run, turn by turn: the
+dashboard (``spacedata serve`` on the bundled snapshot) and the floor any Panel page stands on,
+a minimal Panel app (one Select, two plotly panes: ``bench_dashboard.BASELINE_APP``). Against
+each, headless Bokeh client sessions (:func:`tests.loadclient.run_load`, the websocket protocol
+a browser speaks, without 50 Chromium windows): N opened at once, then N arriving at random
+over S seconds (the same arrival times for both). Printed side by side, with the ratio
+dashboard / minimal app and issue 19's targets:
 
-* session ready p50/p95: connect -> the whole document pulled (the server built the session);
-  measured on the client, so with N sessions at once it includes queueing on the server;
-* server CPU per session (psutil, user + system, summed over ``--num-procs`` children);
-* server RSS per session with all open, and RSS after every session closed.
+* server CPU per session (psutil, user + system, over the burst of N);
+* ready p95 of the N random arrivals, and of the N at once. *Ready*: connect -> the document
+  pulled, the browser's "document ready" event sent and the onload work Panel runs after it
+  received (the client's document holds every model a whole page holds,
+  :func:`tests.loadclient.full_page_models`): what a viewer waits for. With N at once it includes queueing on the server;
+* server RSS per session with all N open.
 
-The server runs with short unused-session lifetimes (``--check-unused-ms 1000
---unused-lifetime-ms 1000``, hidden flags of ``spacedata serve``) so that closed sessions are
-dropped within seconds and the memory-return figure is measured in a bounded wait; the
-defaults (17 s / 15 s) only delay the same drop.
-
-A Bokeh Python client never sends the browser's "document ready" event by itself, so
-``pn.state.onload`` callbacks would not run for it and what
-:func:`spacedata.dashboard.after_load` defers (the filter widgets, the four lower charts, the
-table) would never be built. The load client sends that event after pulling the document, as a
-drawn page does, so each session costs the full page; ``--no-ready`` measures the
-above-the-fold page alone.
+Both run with short unused-session lifetimes (``--check-unused-ms 1000 --unused-lifetime-ms
+1000``, hidden flags of ``spacedata serve``; ``panel serve``'s own for the minimal app), so
+closed sessions are dropped within seconds between the rounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,35 +36,19 @@ sys.path.insert(0, str(ROOT))
 from bench_dashboard import BASELINE_APP  # noqa: E402
 
 from tests.browser import free_port  # noqa: E402
-from tests.loadclient import SpacedataServer, run_load  # noqa: E402
+from tests.loadclient import LoadReport, SpacedataServer, full_page_models, run_load  # noqa: E402
 
 SHORT = ["--check-unused-ms", "1000", "--unused-lifetime-ms", "1000"]
+#: Issue 19, item 7: dashboard / minimal app at most these (and at most 1 MB per session).
+TARGETS = {"cpu": 3.0, "spread": 2.0, "burst": 3.0, "mb": None}
 
 
-def server(procs: int, env: dict | None = None) -> tuple[SpacedataServer, str]:
-    """``spacedata serve --num-procs N`` with short lifetimes; if it cannot start N processes,
-    ``panel serve dashboards/spacecraft.py --num-procs N`` with the same lifetimes."""
-    try:
-        srv = SpacedataServer(args=["--num-procs", str(procs), *SHORT], env=env)
-        return srv, "spacedata serve"
-    except RuntimeError as exc:
-        if procs == 1:
-            raise
-        why = str(exc).strip().splitlines()[-1]
-        print(f"   spacedata serve --num-procs {procs} did not start ({why})")
-    port = free_port()
-    cmd = [
-        *(sys.executable, "-m", "panel", "serve", str(ROOT / "dashboards" / "spacecraft.py")),
-        *("--port", str(port), "--address", "127.0.0.1"),
-        *("--allow-websocket-origin", f"127.0.0.1:{port}", "--liveness"),
-        *("--check-unused-sessions", "1000", "--unused-session-lifetime", "1000"),
-    ]
-    return SpacedataServer(args=["--num-procs", str(procs)], cmd=cmd, port=port), "panel serve"
+def dashboard(args: list[str], env: dict | None = None) -> SpacedataServer:
+    return SpacedataServer(args=[*SHORT, *args], env=env)
 
 
-def baseline(app: Path) -> tuple[SpacedataServer, str]:
-    """The floor: ``panel serve`` of a minimal Panel app (one TextInput and one Plotly pane:
-    ``bench_dashboard.BASELINE_APP``) with the same lifetimes, one process."""
+def baseline(app: Path) -> SpacedataServer:
+    """``panel serve`` of the minimal Panel app with the same lifetimes, one process."""
     port = free_port()
     cmd = [
         *(sys.executable, "-m", "panel", "serve", str(app)),
@@ -75,79 +58,100 @@ def baseline(app: Path) -> tuple[SpacedataServer, str]:
     ]
     srv = SpacedataServer(cmd=cmd, port=port)
     srv.url = f"http://127.0.0.1:{port}/{app.stem}"
-    return srv, "minimal Panel app (1 TextInput, 1 Plotly pane), panel serve"
+    return srv
 
 
-def one(
-    procs: int,
-    sessions: int,
-    ready: bool,
-    env: dict | None = None,
-    app: Path | None = None,
-) -> None:
-    srv, how = baseline(app) if app else server(procs, env)
-    if env:
-        how = " ".join(f"{k}={v}" for k, v in env.items()) + " " + how
-    with srv:
-        t = time.perf_counter()
-        # warm-up sessions (imports, first page in each process), not counted
-        run_load(srv.url, srv.proc.pid, 2 * procs, settle_s=0.5, close_wait_s=0)
-        alone = run_load(
-            srv.url, srv.proc.pid, 1, settle_s=0.5, close_wait_s=0, document_ready=ready
+def rounds(servers: list[SpacedataServer], sessions: int, spread: float) -> list:
+    """The four figures of each server (and the reports they come from), the servers taking
+    turns in each round so that a drift of the machine's speed touches both alike."""
+    readies = []
+    for srv in servers:  # warm-up (imports, the first page), not counted
+        ready = {"models": full_page_models(srv.url)}  # what a whole page holds
+        run_load(srv.url, srv.proc.pid, 2, settle_s=0.5, close_wait_s=0, **ready)
+        readies.append(ready)
+    servers = list(zip(servers, readies, strict=True))
+    bursts = [
+        run_load(srv.url, srv.proc.pid, sessions, settle_s=1.0, close_wait_s=20.0, **ready)
+        for srv, ready in servers
+    ]
+    spreads = [
+        run_load(
+            *(srv.url, srv.proc.pid, sessions),
+            **dict(settle_s=1.0, close_wait_s=20.0, spread_s=spread, **ready),
         )
-        seq = [
-            run_load(srv.url, srv.proc.pid, 1, settle_s=0.2, close_wait_s=0, document_ready=ready)
-            for _ in range(5)
-        ]
-        report = run_load(
-            srv.url, srv.proc.pid, sessions, settle_s=1.0, close_wait_s=30.0, document_ready=ready
+        for srv, ready in servers
+    ]
+    return [
+        {
+            "cpu": burst.cpu_s / max(sessions, 1) * 1000,
+            "spread": spread_.p95 * 1000,
+            "burst": burst.p95 * 1000,
+            "mb": burst.mb_per_session,
+            "reports": (burst, spread_),
+        }
+        for burst, spread_ in zip(bursts, spreads, strict=True)
+    ]
+
+
+def table(base: dict, dash: dict, sessions: int, spread: float) -> list[str]:
+    rows = [
+        ("cpu", "server CPU per session", "ms"),
+        ("spread", f"ready p95, {sessions} at random over {spread:.0f} s", "ms"),
+        ("burst", f"ready p95, {sessions} at once", "ms"),
+        ("mb", "server RSS per session", "MB"),
+    ]
+    out = [f"   {'':40s} {'minimal app':>12s} {'dashboard':>11s} {'ratio':>7s}  target"]
+    for key, label, unit in rows:
+        b, d = base[key], dash[key]
+        fmt = "{:.0f} " if unit == "ms" else "{:.2f} "
+        ratio = d / b if b > 0 else float("nan")
+        target = TARGETS[key]
+        goal = f"<= {target:g}x" if target else "<= 1 MB"
+        met = ratio <= target if target else d <= 1.0
+        out.append(
+            f"   {label:40s} {fmt.format(b) + unit:>12s} {fmt.format(d) + unit:>11s} "
+            f"{ratio:6.1f}x  {goal} {'met' if met else 'NOT met'}"
         )
-        # a second round: memory that came back is reused, memory that a session leaked grows
-        again = run_load(
-            srv.url, srv.proc.pid, sessions, settle_s=1.0, close_wait_s=30.0, document_ready=ready
-        )
-        wall = time.perf_counter() - t
-        print(f"-- {how} --num-procs {procs} ({wall:.0f} s)")
-        one_ms = sorted(r.ready_s[0] * 1000 for r in [alone, *seq] if r.ready_s)
-        cpu_ms = sorted(r.cpu_s * 1000 for r in [alone, *seq])
-        print(
-            f"   one session at a time (x{len(one_ms)}): ready median {one_ms[len(one_ms) // 2]:.0f}"
-            f" ms, server CPU median {cpu_ms[len(cpu_ms) // 2]:.0f} ms"
-        )
-        for line in report.lines():
-            print("   " + line)
-        print(
-            f"   second round of {sessions}: {len(again.errors)} errors, RSS with all open "
-            f"{again.rss_open_mb:.0f} MB, after close {again.rss_closed_mb:.0f} MB"
-        )
-        for err in [*report.errors, *again.errors][:5]:
-            print("   error: " + err)
+    return out
+
+
+def details(name: str, reports: tuple[LoadReport, LoadReport]) -> list[str]:
+    burst, spread = reports
+    errors = [*burst.errors, *spread.errors]
+    out = [
+        f"   {name}: at once p50 {burst.p50 * 1000:.0f} ms; at random p50 {spread.p50 * 1000:.0f}"
+        f" ms; RSS idle {burst.rss_idle_mb:.0f} MB, {burst.rss_open_mb:.0f} MB with all open, "
+        f"{spread.rss_closed_mb:.0f} MB after close; {len(errors)} errors"
+    ]
+    return out + [f"   error: {e}" for e in errors[:3]]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=50)
-    ap.add_argument("--procs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--spread", type=float, default=20.0, help="seconds the arrivals spread over")
     ap.add_argument(
-        "--no-ready",
-        action="store_true",
-        help="do not send document-ready: only the above-the-fold page is built",
+        "--serve-args", default="", help="more `spacedata serve` options, e.g. '--num-procs 2'"
     )
+    ap.add_argument("--malloc", action="store_true", help="the dashboard with PYTHONMALLOC=malloc")
     args = ap.parse_args()
+    extra = shlex.split(args.serve_args)
+    env = {"PYTHONMALLOC": "malloc"} if args.malloc else None
+    how = " ".join(["spacedata serve", *extra] + (["(PYTHONMALLOC=malloc)"] if env else []))
     print(
-        f"== {args.sessions} concurrent client sessions, bundled snapshot, short unused-session "
-        f"lifetimes ({' '.join(SHORT)})"
+        f"== cost per viewer: {args.sessions} headless client sessions (document ready sent, "
+        f"onload work included), bundled snapshot; dashboard: {how}; minimal app: panel serve "
+        "(1 Select, 2 plotly panes); one process each, same run"
     )
-    with tempfile.TemporaryDirectory() as tmp:  # the floor any Panel page stands on
+    with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp) / "baseline.py"
         app.write_text(BASELINE_APP)
-        one(1, args.sessions, not args.no_ready, app=app)
-    for procs in args.procs:
-        one(procs, args.sessions, not args.no_ready)
-    # CPython's allocator keeps arenas that hold any live object, so a burst's memory is reused
-    # but not returned; with the C allocator, the dashboard's malloc_trim after the last close
-    # returns it (at some CPU cost per session: compare with the first run above).
-    one(1, args.sessions, not args.no_ready, env={"PYTHONMALLOC": "malloc"})
+        with baseline(app) as floor, dashboard(extra, env) as dash:
+            base, mine = rounds([floor, dash], args.sessions, args.spread)
+    for line in table(base, mine, args.sessions, args.spread):
+        print(line)
+    for line in details("minimal app", base["reports"]) + details("dashboard", mine["reports"]):
+        print(line)
 
 
 if __name__ == "__main__":

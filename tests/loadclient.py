@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import importlib
 import pkgutil
+import random
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +82,54 @@ def _cpu_s(pid: int) -> float:
     return sum(sum(p.cpu_times()[:2]) for p in _tree(pid))
 
 
+def _models(document) -> int:
+    for _ in range(20):
+        try:
+            return len(list(document.models))
+        except RuntimeError:  # the model set changed while it was read
+            time.sleep(0.005)
+    return 0
+
+
+def _charts(document) -> int:
+    return sum(type(m).__name__ == "PlotlyPlot" for m in list(document.models))
+
+
+def _receive(session, until, timeout_s: float) -> bool:
+    """Run the client's IO loop, applying the server's patches, until ``until()`` or
+    ``timeout_s``; whether ``until()`` holds.
+
+    A Bokeh client session applies the server's patches only while its loop runs, and drops
+    those that arrive while it waits for the reply to a request (``force_roundtrip``), so the
+    onload work (patches after document ready) is received here, on Bokeh's private loop
+    (``ClientConnection._loop_until``)."""
+    conn = session._connection
+    handle = conn._loop.call_later(timeout_s, conn._loop.stop)
+    try:
+        conn._loop_until(until)
+    finally:
+        conn._loop.remove_timeout(handle)
+    return until()
+
+
+def _ready(session) -> None:
+    """Send the browser's "document ready" event, as a drawn page does (Panel then runs its
+    onload callbacks)."""
+    session.document.callbacks.send_event(DocumentReady())
+
+
+def full_page_models(url: str, settle_s: float = 3.0) -> int:
+    """How many models a session's document holds once the page is whole: document ready
+    sent and ``settle_s`` of the server's patches received (what :func:`run_load` waits for)."""
+    session = pull_session(url=url)
+    try:
+        _ready(session)
+        _receive(session, lambda: False, settle_s)
+        return _models(session.document)
+    finally:
+        session.close()
+
+
 def run_load(
     url: str,
     server_pid: int,
@@ -88,29 +137,52 @@ def run_load(
     settle_s: float = 1.0,
     close_wait_s: float = 20.0,
     document_ready: bool = True,
+    models: int = 0,
+    spread_s: float = 0.0,
+    seed: int = 19,
 ) -> LoadReport:
     """Open ``sessions`` concurrent client sessions on ``url``, hold them, close them.
 
-    ``document_ready``: after pulling the document, send the browser's "document ready" event
-    and wait for the server to acknowledge it, as a page does once drawn; a Bokeh Python client
-    never sends it by itself, so without it ``pn.state.onload`` callbacks (what
-    ``spacedata.dashboard.after_load`` defers: the filters, the lower charts, the table) never
-    run and only the above-the-fold page is built.
+    ``document_ready``: after pulling the document, send the browser's "document ready" event,
+    as a page does once drawn; a Bokeh Python client never sends it by itself, so without it
+    ``pn.state.onload`` callbacks (what ``spacedata.dashboard.after_load`` defers) never run
+    and only the first part of the page is built. A session is *ready* once its document
+    holds ``models`` models (:func:`full_page_models`: the whole page, the onload work
+    included; 0: the pulled document and the server's acknowledgement of document ready):
+    what a viewer waits for.
+
+    ``spread_s``: sessions arrive at random times, uniform over that many seconds (seeded by
+    ``seed``, so two servers see the same arrivals), instead of all at once; each session's
+    ready time is counted from its own arrival.
     """
     time.sleep(settle_s)
     rss_idle, cpu_before = _rss_mb(server_pid), _cpu_s(server_pid)
     errors: list[str] = []
+    rng = random.Random(seed)
+    arrivals = sorted(rng.uniform(0, spread_s) for _ in range(sessions)) if spread_s else None
+    t0 = time.monotonic()
 
-    def open_one(_: int):
+    def open_one(i: int):
+        if arrivals:
+            time.sleep(max(0.0, t0 + arrivals[i] - time.monotonic()))
         start = time.monotonic()
         try:
             session = pull_session(url=url)
-            if not any(type(m).__name__ == "PlotlyPlot" for m in session.document.models):
+            if not _charts(session.document):
                 session.close()  # e.g. the error page of an app that raised
                 raise RuntimeError("the session's document holds no chart")
             if document_ready:
-                session.document.callbacks.send_event(DocumentReady())
-                session.force_roundtrip()  # the server has received it
+                _ready(session)
+                if models:
+                    whole = _receive(session, lambda: _models(session.document) >= models, 120)
+                    if not whole:
+                        session.close()
+                        raise RuntimeError(
+                            f"the page never became whole ({_models(session.document)} of "
+                            f"{models} models)"
+                        )
+                else:
+                    session.force_roundtrip()  # the server has received it
         except Exception as exc:  # noqa: BLE001 - every failure is a counted error
             errors.append(f"{type(exc).__name__}: {exc}")
             return None, None
