@@ -204,3 +204,106 @@ def test_the_scatter_sends_aggregates_beyond_its_threshold(real_records):
     scatter = views.Charts.builders["scatter"]
     assert scatter.keywords["bin_above"] == views.SCATTER_BIN_ABOVE
     assert sum(len(t.x) for t in scatter(big).data) == len(big)
+
+
+def _merged(model) -> list[dict]:
+    """A PlotlyPlot model's traces as plotly.js gets them: each trace's JSON with the arrays
+    of its data source put back at their paths (as Panel's plotly.ts does); arrays as lists,
+    dates as text."""
+    import copy
+
+    import numpy as np
+
+    def norm(v):
+        if isinstance(v, np.ndarray):
+            return (v.astype(str) if v.dtype.kind == "M" else v).tolist()
+        if isinstance(v, dict):
+            return {k: norm(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [norm(x) for x in v]
+        return v
+
+    out = []
+    for trace, source in zip(model.data, model.data_sources, strict=True):
+        trace = copy.deepcopy(trace)
+        for path, (array,) in source.data.items():
+            *parents, last = path.split(".")
+            node = trace
+            for part in parents:
+                node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+            node[last] = array
+        out.append(norm(trace))
+    return out
+
+
+def test_chart_panes_send_what_panels_pane_sends_with_one_source_a_chart(frame):
+    """ChartPane: the very traces Panel's own Plotly pane gives plotly.js, for every chart of
+    both views, but one (empty) Bokeh data source shared by a chart's traces instead of one
+    per trace (three models each). It failed before: 47 sources for the six charts."""
+    import panel as pn
+
+    from spacedata.dashboard.views import ChartPane, TimeCharts
+
+    store = DataStore(frame, spacedata.load_flights("bundled"))
+    figures = {**Charts(store).shared_figures(), **TimeCharts(store).shared_figures()}
+    for key, fig in figures.items():
+        ours, panels = ChartPane(fig).get_root(), pn.pane.Plotly(fig).get_root()
+        assert _merged(ours) == _merged(panels), key
+        assert len({id(s) for s in ours.data_sources}) == 1, key
+        assert all(not s.data for s in ours.data_sources), key
+
+
+def test_a_long_array_keeps_a_source_of_its_own():
+    """A trace with more than INLINE_VALUES values still goes as binary in a source of its own;
+    a trace that grows long on an update gets a new source rather than writing into the one
+    the other traces share."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from spacedata.dashboard.views import INLINE_VALUES, ChartPane
+
+    long = np.arange(INLINE_VALUES + 1, dtype=float)
+    fig = go.Figure([go.Scatter(x=long, y=long), go.Bar(x=["a"], y=[1]), go.Bar(x=["b"], y=[2])])
+    pane = ChartPane(fig)
+    model = pane.get_root()
+    own, first, second = model.data_sources
+    assert set(own.data) == {"x", "y"} and first is second and not first.data
+    assert _merged(model) == _merged(pn_pane(fig))
+
+    pane.object = go.Figure([go.Bar(x=["a"], y=[1]), go.Scatter(x=long, y=long), go.Bar()])
+    shared = [s for s in model.data_sources if not s.data]
+    assert len(shared) == 2 and all(not s.data for s in shared)
+    assert set(model.data_sources[1].data) == {"x", "y"}
+    assert model.data_sources[1] is not model.data_sources[2]
+    assert _merged(model) == _merged(pn_pane(pane.object))
+
+
+def pn_pane(fig):
+    import panel as pn
+
+    return pn.pane.Plotly(fig).get_root()
+
+
+def test_the_default_page_stays_small():
+    """What a viewer of the default view costs the server, in Bokeh models (each built,
+    serialised and sent per session; benchmarks/bench_sessions.py measures the time): the
+    whole page, what Panel builds after document ready included. It was 243 models, 141 of
+    them the per-trace data sources of the six charts."""
+    import collections
+
+    import panel as pn
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from spacedata.dashboard import build_app, load_extensions
+
+    load_extensions(sizing_mode="stretch_width")
+    shared = SharedData(lambda refresh=False: spacedata.load_tables("bundled"))
+    doc = Document()
+    with set_curdoc(doc):
+        build_app(shared, {}).server_doc(doc)
+        pn.state._on_load(doc)  # the onload work (run at once outside a server)
+    kinds = collections.Counter(type(m).__name__ for m in doc.models)
+    assert kinds["PlotlyPlot"] == 6 and kinds["DataTabulator"] == 1  # the whole page
+    assert kinds["ColumnDataSource"] <= kinds["PlotlyPlot"] + 1, kinds  # one a chart, the table's
+    assert len(doc.models) <= 150, kinds

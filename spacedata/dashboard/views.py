@@ -27,10 +27,14 @@ from __future__ import annotations
 
 import functools
 import html
+from collections import Counter
 
+import numpy as np
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource
+from panel.viewable import Layoutable
 
 from .. import plots
 from ..citation import cite
@@ -327,6 +331,96 @@ def palette(store: DataStore) -> plots.Palette:
     return AGGREGATES.get(key, lambda: plots.palette_of(store.data, store.flights_data))
 
 
+#: A trace's arrays up to this many values go to the browser inside its JSON; a longer one
+#: goes in a Bokeh data source of the trace's own, as binary (see :class:`ChartPane`).
+INLINE_VALUES = 2_000
+
+
+def _inline(value, big: list[bool]):
+    """A copy of a trace's JSON with its numpy arrays of at most :data:`INLINE_VALUES` values
+    as lists (dates as text, as plotly.js reads them); ``big`` gets an entry for each array
+    left as it is. Never modifies ``value`` (figures are shared by sessions)."""
+    if isinstance(value, np.ndarray):
+        if value.size > INLINE_VALUES:
+            big.append(True)
+            return value
+        return (value.astype(str) if value.dtype.kind == "M" else value).tolist()
+    if isinstance(value, dict):
+        return {k: _inline(v, big) for k, v in value.items()}
+    if isinstance(value, list | tuple) and value and isinstance(value[0], dict):
+        return [_inline(v, big) for v in value]
+    return value
+
+
+class ChartPane(pn.pane.Plotly):
+    """Panel's Plotly pane with one Bokeh data source per chart rather than one per trace.
+
+    Panel gives every trace a ``ColumnDataSource`` for its arrays (three Bokeh models each,
+    with its selection and selection policy): the six charts' 47 traces were 141 of the
+    default page's 243 models, each built, serialised and sent for every viewer. Here a
+    trace's arrays of up to :data:`INLINE_VALUES` values travel in its JSON, and the traces
+    left with no array share one empty source; a trace with a longer array keeps a source of
+    its own, so large data still goes as binary."""
+
+    @classmethod
+    def _plotly_json_wrapper(cls, fig):
+        json = super()._plotly_json_wrapper(fig)
+        return {**json, "data": [_inline(trace, []) for trace in json["data"]]}
+
+    @staticmethod
+    def _sources(traces: list[dict]) -> list[ColumnDataSource]:
+        """A source per trace, the same empty one for every trace with no array left (Panel's
+        ``_get_sources`` moves those arrays out of the trace into its source)."""
+        shared, out = None, []
+        for trace in traces:
+            arrays: dict = {}
+            pn.pane.Plotly._get_sources_for_trace(trace, arrays)
+            if arrays:
+                out.append(ColumnDataSource(arrays))
+            else:
+                shared = shared or ColumnDataSource()
+                out.append(shared)
+        return out
+
+    def _init_params(self):
+        # Panel's, with :meth:`_sources` for its one source per trace (built by name there,
+        # so not overridable)
+        params = {
+            p: getattr(self, p)
+            for p in [*Layoutable.param, *(p for p in self.param if "viewport" in p)]
+            if getattr(self, p) is not None
+        }
+        json = (
+            {} if self.object is None else self._plotly_json_wrapper(self._to_figure(self.object))
+        )
+        params["_render_count"] = self._render_count
+        params["config"] = self.config or {}
+        params["data"] = json.get("data", [])
+        params["data_sources"] = self._sources(params["data"])
+        params["layout"] = layout = json.get("layout", {})
+        params["frames"] = json.get("frames", [])
+        if layout.get("autosize") and self.sizing_mode is self.param.sizing_mode.default:
+            params["sizing_mode"] = "stretch_both"
+            params.setdefault("styles", {})
+        return params
+
+    def _update(self, ref: str, model) -> None:
+        # Panel's update writes a trace's arrays into the source at its index: a trace that
+        # now has an array left must not write it into the shared one
+        if self.object is not None:
+            traces = self._plotly_json_wrapper(self._to_figure(self.object))["data"]
+            sources = list(model.data_sources)
+            uses = Counter(id(s) for s in sources)
+            for i, trace in enumerate(traces[: len(sources)]):
+                big: list[bool] = []
+                _inline(trace, big)
+                if big and uses[id(sources[i])] > 1:
+                    sources[i] = ColumnDataSource()
+            if sources != list(model.data_sources):
+                model.data_sources = sources
+        super()._update(ref, model)
+
+
 def _chart(build, **keywords) -> functools.partial:
     """A chart of the page: the figure builder ``build`` drawn compact (the page shows the
     provenance once), in the dashboard's words when it has nothing to draw."""
@@ -361,7 +455,7 @@ class Charts(View):
         super().__init__(store, **params)
         figures = self.shared_figures()
         self.panes = {
-            key: pn.pane.Plotly(
+            key: ChartPane(
                 figures[key],
                 link_figure=False,  # the figure is shared by sessions: never patched in place
                 sizing_mode="stretch_width",
