@@ -1,6 +1,6 @@
 """Cost per viewer: prints figures, asserts nothing. Run: python benchmarks/bench_sessions.py
 (``--sessions N``, default 50; ``--spread S``, default 20; ``--serve-args '...'`` to try
-``spacedata serve`` options; ``--procs 2``; ``--malloc``).
+``spacedata serve`` options, e.g. ``'--num-procs 2'``; ``--malloc``: with PYTHONMALLOC=malloc).
 
 Two servers on 127.0.0.1, both one process, measured in the same run, turn by turn: the
 dashboard (``spacedata serve`` on the bundled snapshot) and the floor any Panel page stands on,
