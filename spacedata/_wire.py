@@ -14,6 +14,9 @@ it into spacedata's errors.
 from __future__ import annotations
 
 import base64
+import ipaddress
+import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -22,7 +25,10 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import select_proxy
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from . import config
 
@@ -60,7 +66,15 @@ class Undecodable(_Refused):
 
 class _Adapter(HTTPAdapter):
     """Adds the credentials to what goes on the wire (to the API's origin only), reads each
-    body itself within the deadline, decodes it in bounded steps and bounds its size."""
+    body itself within the deadline, decodes it in bounded steps and bounds its size.
+
+    No socket wait (connect, read) is longer than what is left of the deadline. While
+    ``probe`` is set (seconds; :meth:`LL2Session.probe_first`), each request gets at most that
+    long in all, the host name is looked up within it too (in a daemon thread, since
+    ``getaddrinfo`` takes no timeout; skipped behind a proxy), and nothing is retried; the
+    first answer from the network (any status) ends the probe."""
+
+    probe: float | None = None
 
     def __init__(
         self,
@@ -81,24 +95,55 @@ class _Adapter(HTTPAdapter):
             request.headers.pop(name, None)  # what requests and the cache see: none
         if self.auth and origin_of(wire.url) == self.origin:
             wire.headers["Authorization"] = self.auth
-        resp = super().send(wire, stream=True, **kwargs)
+        limit = self.limit()
+        left = limit - (time.monotonic() - self.started())
+        if left <= 0:
+            raise DeadlineExceeded(
+                f"timed out: no whole answer within the {limit:g} s deadline", request=request
+            )
+        timeout = kwargs.get("timeout")
+        kwargs["timeout"] = _clamp(timeout, left)
+        # A socket wait cut short by the deadline is the deadline's timeout, and says so.
+        late = DeadlineExceeded(
+            f"timed out: no whole answer within the {limit:g} s deadline", request=request
+        )
+        cut = kwargs["timeout"] != timeout
+        probing = self.probe is not None
+        if probing:
+            if select_proxy(wire.url, kwargs.get("proxies")) is None:
+                _resolve(wire.url, left, request)
+            kept, self.max_retries = self.max_retries, Retry(0, redirect=0, raise_on_status=False)
+        try:
+            resp = super().send(wire, stream=True, **kwargs)
+        except requests.RequestException as exc:
+            timed_out = isinstance(exc, requests.Timeout) or "timeout" in str(exc).lower()
+            if cut and timed_out:  # urllib3 says ReadTimeoutError inside a ConnectionError
+                raise late from None
+            raise
+        finally:
+            if probing:
+                self.max_retries = kept
         resp.request = request
         if stream:
+            self.probe = None
             return resp
         try:
-            resp._content = self._read(resp)
+            resp._content = self._read(resp, limit)
         except Urllib3HTTPError as exc:
+            if cut and isinstance(exc, ReadTimeoutError):
+                raise late from None
             raise requests.ConnectionError(
                 f"{type(exc).__name__}: {exc}", request=request
             ) from None
         finally:
             resp.close()
         resp._content_consumed = True
+        self.probe = None  # a whole answer came: the network is there
         if resp.headers.pop("Content-Encoding", None):  # what is kept is the decoded body
             resp.headers["Content-Length"] = str(len(resp._content))
         return resp
 
-    def _read(self, resp: requests.Response) -> bytes:
+    def _read(self, resp: requests.Response, deadline: float) -> bytes:
         url = config.redact(resp.url)
         encoding = resp.headers.get("Content-Encoding", "").strip().lower()
         inflate = _Inflater(encoding, url) if encoding not in ("", "identity") else None
@@ -108,9 +153,9 @@ class _Adapter(HTTPAdapter):
         chunks: list[bytes] = []
         size = 0
         while True:
-            if time.monotonic() - self.started() > self.deadline:
+            if time.monotonic() - self.started() > deadline:
                 raise DeadlineExceeded(
-                    f"timed out: no whole answer within the {self.deadline:g} s deadline "
+                    f"timed out: no whole answer within the {deadline:g} s deadline "
                     f"({size} bytes received)",
                     request=resp.request,
                 )
@@ -125,6 +170,10 @@ class _Adapter(HTTPAdapter):
                     raise TooLarge(self._too_large(url, f"more than {self.max_bytes:,} bytes"))
                 chunks.append(part)
         return b"".join(chunks)
+
+    def limit(self) -> float:
+        """Seconds the current request may take in all: the deadline, or the probe's."""
+        return self.deadline if self.probe is None else min(self.deadline, self.probe)
 
     def _too_large(self, url: str, size: str) -> str:
         return (
@@ -183,6 +232,45 @@ class _Inflater:
 
 
 # ------------------------------------------------------------------------------------ bits
+
+
+def _clamp(timeout: Any, left: float) -> Any:
+    """``timeout`` ((connect, read), a number or None) with no wait longer than ``left``."""
+    if isinstance(timeout, tuple):
+        return tuple(left if t is None else min(t, left) for t in timeout)
+    if isinstance(timeout, (int, float)):
+        return min(timeout, left)
+    return (left, left) if timeout is None else timeout
+
+
+def _resolve(url: str, within: float, request: Any) -> None:
+    """Look ``url``'s host name up within ``within`` seconds, or raise as urllib3 would: a
+    :class:`requests.ConnectionError` (name not found) or :class:`DeadlineExceeded`."""
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        return  # an address: nothing to look up
+    except ValueError:
+        pass
+    box: dict[str, BaseException] = {}
+
+    def look_up() -> None:
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            box["error"] = exc
+
+    worker = threading.Thread(target=look_up, name="spacedata-resolve", daemon=True)
+    worker.start()
+    worker.join(within)
+    if worker.is_alive():
+        raise DeadlineExceeded(
+            f"timed out: the name {host} was not resolved within {within:g} s", request=request
+        )
+    if "error" in box:
+        raise requests.ConnectionError(
+            f"NameResolutionError: {host} not found ({box['error']})", request=request
+        )
 
 
 def origin_of(url: str) -> tuple[str, str, int]:

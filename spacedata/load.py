@@ -25,6 +25,8 @@ from .endpoints import DEFAULT_ENDPOINTS, ENDPOINTS
 from .errors import (
     FetchError,
     IncompleteError,
+    NetworkError,
+    NotCachedError,
     SnapshotError,
     SnapshotWriteError,
     SourceWarning,
@@ -52,6 +54,16 @@ LIVE_ENDPOINTS = ("spacecraft",)
 
 Report = quota.Report
 
+#: Seconds ``source="auto"`` gives LL2 before it turns to the local data: the first request
+#: that goes to the network (name lookup, connect, the whole answer) gets this long, and no
+#: retries.
+AUTO_DEADLINE_S = 5.0
+#: Seconds ``source="auto"`` then stays off the network (per API root) after LL2 could not be
+#: reached; any live load that succeeds ends it sooner.
+AUTO_RETRY_AFTER_S = 300.0
+#: API root -> (time.monotonic() until which "auto" stays off the network, the reason, when).
+_unreachable: dict[str, tuple[float, str, float]] = {}
+
 
 def load_tables(
     source: str | os.PathLike = "auto",
@@ -70,8 +82,11 @@ def load_tables(
 
             * ``"auto"``: ``SPACEDATA_SNAPSHOT`` if set; else the live API through the HTTP
               cache (**this may spend API quota**: up to 7 of 15 calls an hour for the
-              spacecraft); if that fails, ``"local"``, with a :class:`SourceWarning` saying
-              which and why.
+              spacecraft); if that fails, ``"local"``, with a one-line :class:`SourceWarning`
+              saying why and what was loaded. When LL2 cannot be reached it gives up within
+              ``AUTO_DEADLINE_S`` (5 s) and later ``"auto"`` loads skip the network for
+              ``AUTO_RETRY_AFTER_S`` (5 minutes; a successful live load ends that).
+              ``SPACEDATA_OFFLINE=1`` keeps it off the network altogether.
             * ``"live"``: the API through the cache (offline mode reads the cache only).
             * ``"snapshot"``: ``snapshot=PATH``, else ``SPACEDATA_SNAPSHOT``, else the latest
               snapshot written by ``spacedata fetch``.
@@ -124,20 +139,60 @@ def load_tables(
                 'name one (snapshot=PATH), or use the bundled sample (source="bundled").'
             )
         return _from_snapshot(lambda: read_snapshot(default_snapshot_dir()))
+    root = client.base_url if client else config.split_credentials(config.base_url())[0]
+    if source == "auto":
+        held = _unreachable.get(root)
+        if (
+            held
+            and time.monotonic() < held[0]
+            and not (client.offline if client else config.offline())
+        ):
+            now = time.monotonic()
+            return _fall_back(
+                f"LL2 unreachable {now - held[2]:.0f} s ago ({held[1]}; next try in "
+                f"{held[0] - now:.0f} s)"
+            )
     try:
-        return _from_live(client, params, refresh, check_quota, endpoints)
+        tables = _from_live(client, params, refresh, check_quota, endpoints, probe=source == "auto")
     except FetchError as exc:
         if source == "live":
             raise
-        snap = latest_snapshot()
-        fallback = snap or bundled_snapshot()
-        what = "the latest fetched snapshot" if snap else "the bundled sample"
-        warnings.warn(
-            f"Live LL2 data unavailable ({exc}). Using {what} at {fallback.location} instead.",
-            SourceWarning,
-            stacklevel=3,
-        )
-        return _from_snapshot(fallback)
+        if isinstance(exc, NetworkError):
+            why = getattr(exc, "reason", "unreachable")
+            now = time.monotonic()
+            _unreachable[root] = (now + AUTO_RETRY_AFTER_S, why, now)
+            return _fall_back(f"LL2 unreachable ({why})", str(exc))
+        if isinstance(exc, NotCachedError):
+            return _fall_back("SPACEDATA_OFFLINE is on and LL2's pages are not cached", str(exc))
+        first = re.split(r"(?<=\.)\s", " ".join(str(exc).split()))[0].rstrip(".")
+        return _fall_back(f"LL2 live load failed: {config.redact(first)}", str(exc))
+    _unreachable.pop(root, None)
+    return tables
+
+
+def _fall_back(why: str, detail: str = "") -> Tables:
+    """The ``"local"`` tables for ``"auto"``, with one :class:`SourceWarning` line (under 300
+    characters) saying ``why``, what was loaded and how to skip the network; ``detail`` (the
+    whole error) goes to the log (INFO)."""
+    if detail:
+        log.info('source="auto" fell back: %s', config.redact(detail))
+    snap = latest_snapshot()
+    fallback = snap or bundled_snapshot()
+    tables = _from_snapshot(fallback)
+    prov = tables.provenance
+    what = "your latest fetched snapshot" if snap else "the bundled sample"
+    shown = prov.records if prov.records is not None else "?"
+    of = f"{shown} of ~{prov.count}" if prov.count and not prov.complete else f"{shown}"
+    when = f", {prov.fetched_at:%Y-%m-%d}" if prov.fetched_at else ""
+    choice = "source='local'" if snap else "source='bundled'"
+    rest = (
+        f"; loaded {what} ({of} spacecraft{when}). For no network wait: {choice} or "
+        "SPACEDATA_OFFLINE=1."
+    )
+    room = 299 - len(rest)
+    why = why if len(why) <= room else why[: room - 3] + "..."
+    warnings.warn(why + rest, SourceWarning, stacklevel=4)
+    return tables
 
 
 def load_spacecraft(
@@ -538,10 +593,13 @@ def _from_live(
     refresh: bool,
     check_quota: bool,
     endpoints: Iterable[str] | str | None,
+    probe: bool = False,
 ) -> Tables:
     names = _endpoints.names(endpoints if endpoints is not None else LIVE_ENDPOINTS)
     own = client is None
     client = client or LL2Client()
+    if probe:
+        client.session.probe_first(AUTO_DEADLINE_S)
     try:
         sync = client.sync(names, params, refresh=refresh)
         if check_quota:

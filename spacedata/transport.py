@@ -220,7 +220,7 @@ class LL2Session(CacheMixin, _PolicySession):
             raise_on_status=False,
         )
         self._started = time.monotonic()
-        adapter = _Adapter(
+        adapter = self._adapter = _Adapter(
             self.origin,
             _auth_header(token, basic_auth),
             deadline,
@@ -240,6 +240,12 @@ class LL2Session(CacheMixin, _PolicySession):
     @property
     def cache_writable(self) -> bool:
         return bool(getattr(self.cache, "writable", False))
+
+    def probe_first(self, seconds: float) -> None:
+        """Until a whole answer comes from the network, give each request at most ``seconds``
+        in all (name lookup, connect, the whole body) and no retries: a caller with somewhere
+        else to turn (``source="auto"``) learns within that that LL2 cannot be reached."""
+        self._adapter.probe = seconds
 
     # -- the cache file ---------------------------------------------------------------------
 
@@ -345,23 +351,26 @@ class LL2Session(CacheMixin, _PolicySession):
             ) from None
         except requests.RequestException as exc:
             where = _host_port(url)
-            if isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower():
+            why = network_reason(exc)
+            if why == "timed out":
                 detail = (
                     str(exc).removeprefix("timed out: ")
                     if isinstance(exc, DeadlineExceeded)
                     else f"no answer within the {self.timeout[1]:g} s read timeout, after retries"
                 )
-                raise NetworkError(
+                err = NetworkError(
                     f"LL2 at {where} timed out ({detail}). The server is slow or stalled; try "
-                    "again later, or use a fetched snapshot (`spacedata info --source "
-                    'snapshot`; Python: source="snapshot").'
-                ) from None
-            raise NetworkError(
-                f"Could not reach LL2 at {where} after {self.retry.total} retries "
-                f"({type(exc).__name__}). Check the network or SPACEDATA_BASE_URL, or use a "
-                "fetched snapshot (`spacedata info --source snapshot`; Python: "
-                'source="snapshot").'
-            ) from None
+                    "again later, or stay off the network (`spacedata info --source local`; "
+                    'Python: source="local").'
+                )
+            else:
+                err = NetworkError(
+                    f"Could not reach LL2 at {where} ({why}; {type(exc).__name__}). Check the "
+                    "network or SPACEDATA_BASE_URL, or stay off the network (`spacedata info "
+                    '--source local`; Python: source="local").'
+                )
+            err.reason = why
+            raise err from None
 
     def _json(self, resp: requests.Response, what: str) -> Any:
         ctype = resp.headers.get("Content-Type", "")
@@ -496,6 +505,24 @@ def _rate_limited(resp: requests.Response, what: str) -> RateLimitError:
 
 
 # ------------------------------------------------------------------------------------ bits
+
+
+def network_reason(exc: BaseException) -> str:
+    """Why a request never got an answer, in a few words: ``timed out``, ``name not found``,
+    ``connection refused``, ``connection reset`` or ``unreachable``."""
+    text = str(exc).lower()
+    if isinstance(exc, requests.Timeout) or "timed out" in text or "timeout" in text:
+        return "timed out"
+    if any(
+        s in text
+        for s in ("nameresolution", "name or service not known", "getaddrinfo", "nodename nor")
+    ) or ("name resolution" in text):
+        return "name not found"
+    if "refused" in text:
+        return "connection refused"
+    if "reset" in text or "aborted" in text or "remotedisconnected" in text:
+        return "connection reset"
+    return "unreachable"
 
 
 def _host_port(url: str) -> str:

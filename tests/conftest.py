@@ -5,6 +5,7 @@ unless a test points it at the fake LL2 server."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,8 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SPACEDATA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SPACEDATA_BASE_URL", "http://127.0.0.1:9/2.3.0/")  # closed port
     monkeypatch.setenv("SPACEDATA_HTTP_BACKOFF", "0")  # retries without real sleeps
+    if "spacedata.load" in sys.modules:  # "auto"'s back-off (LL2 unreachable) is per test
+        monkeypatch.setattr(sys.modules["spacedata.load"], "_unreachable", {})
 
 
 @pytest.fixture(scope="session")
