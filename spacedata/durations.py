@@ -89,22 +89,38 @@ def to_timedelta64(values: Sequence[object], ids: Sequence, field: str) -> np.nd
     """A column of ISO 8601 durations as ``timedelta64[ns]``, following the module's policy.
 
     The form LL2 sends (``P4DT22H42M47S``: integer days, hours, minutes, seconds) is converted
-    exactly in one vectorised pass (pyarrow's regex and integer arithmetic; without pyarrow,
-    pandas' C parser, about 6x slower). Everything else (other ISO forms such as fractional
-    seconds, bad strings, non-strings, durations too long for ``timedelta64[ns]``) goes through
-    :func:`parse_duration` one distinct value at a time. Bad values become NaT, and one
-    :class:`DurationWarning` for the field names them with ``ids`` (parallel to ``values``).
-    Never raises for a bad value.
+    exactly in one pass: vectorised with pyarrow's regex and integer arithmetic when pyarrow is
+    installed (the ``parquet`` extra), else one compiled regex a value (60,000 values in about
+    0.1 s, about 3x pyarrow's time; 600 in about 1 ms either way). Everything else (other ISO
+    forms such as fractional seconds, bad strings, non-strings, durations too long for
+    ``timedelta64[ns]``) goes through :func:`parse_duration` one distinct value at a time. Bad
+    values become NaT, and one :class:`DurationWarning` for the field names them with ``ids``
+    (parallel to ``values``). Never raises for a bad value.
     """
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:  # no `parquet` extra: the same values, a little slower
+        return _to_timedelta64(values, ids, field, arrow=False)
+    return _to_timedelta64(values, ids, field, arrow=True)
+
+
+def _to_timedelta64(values: Sequence[object], ids: Sequence, field: str, arrow: bool) -> np.ndarray:
     out = np.full(len(values), _NAT)
     if not len(values):
         return out
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # no `parquet` extra: the pandas path
-        out[:] = _exact(list(values), list(ids), field)
-        return out
+    mask, seconds = (_simple_arrow if arrow else _simple_python)(values)
+    out[mask] = (seconds[mask] * 10**9).view("m8[ns]")
+    rest = np.flatnonzero(~mask & np.array([v is not None for v in values], dtype=bool))
+    if len(rest):
+        out[rest] = _exact([values[i] for i in rest], [ids[i] for i in rest], field)
+    return out
+
+
+def _simple_arrow(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    """(which values are in the simple form and fit, their whole seconds), with pyarrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     text = pa.array([v if type(v) is str else None for v in values], type=pa.string())
     parts = pc.extract_regex(text, f"^{_SIMPLE.pattern}$")
     total = given = None
@@ -118,55 +134,51 @@ def to_timedelta64(values: Sequence[object], ids: Sequence, field: str) -> np.nd
     ok = pc.fill_null(pc.and_(ok, pc.less_equal(total, _MAX_SECONDS)), False)
     mask = np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool)
     seconds = np.asarray(pc.if_else(ok, total, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    out[mask] = (seconds[mask] * 10**9).view("m8[ns]")
-    rest = np.flatnonzero(~mask & np.array([v is not None for v in values], dtype=bool))
-    if len(rest):
-        out[rest] = _exact([values[i] for i in rest], [ids[i] for i in rest], field)
-    return out
+    return mask, seconds
+
+
+def _simple_python(values: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    """The same as :func:`_simple_arrow`, without pyarrow: one compiled regex a value and
+    integer sums (12 digits a group keep them in int64). Measured faster here than pandas'
+    ``str.extract`` plus the string-to-int casts (about 0.12 s against 0.27 s for 60,000)."""
+    match = _SIMPLE.fullmatch
+    mask = np.zeros(len(values), dtype=bool)
+    seconds = np.zeros(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        if type(v) is not str or v.endswith("T") or not (m := match(v)):
+            continue
+        d, h, mi, sec = m.groups()
+        if d is None and h is None and mi is None and sec is None:
+            continue  # "P": says nothing
+        total = int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + int(sec or 0)
+        if total <= _MAX_SECONDS:
+            mask[i], seconds[i] = True, total
+    return mask, seconds
 
 
 def _exact(values: Sequence[object], ids: Sequence, field: str) -> np.ndarray:
-    """The policy without pyarrow: integer forms through pandas' C parser (exact for them),
-    anything else through :func:`parse_duration`, one distinct value at a time."""
-    import pandas as pd
-
-    raw = values
+    """The policy for values outside the simple form: :func:`parse_duration` one distinct
+    value at a time; one :class:`DurationWarning` names those set to NaT."""
+    out = np.full(len(values), _NAT)
     hits: list[tuple[int, str]] = []  # (position, reason)
-    if not set(map(type, raw)) <= _STR_OR_NONE:
-        values = [v if v is None or type(v) is str else None for v in raw]
-        hits = [
-            (i, f"not a string ({type(v).__name__})")
-            for i, v in enumerate(raw)
-            if v is not None and type(v) is not str
-        ]
-    s = pd.Series(pd.array(values, dtype="string"))
-
-    def mask(m: pd.Series) -> np.ndarray:
-        return m.to_numpy(dtype=bool, na_value=False)
-
-    simple = mask(s.str.fullmatch(_SIMPLE.pattern)) & ~mask(s.str.endswith("T")) & ~mask(s == "P")
-    # pandas' ISO parser refuses hours or minutes of 3+ digits (PT100H): the exact parser does them.
-    simple &= ~mask(s.str.contains(r"\d{3,}[HM]"))
-    try:
-        out = _fast(s, simple)
-    except (ValueError, OverflowError):  # a digit group too long for pandas' parser or for ns
-        simple &= ~mask(s.str.contains(r"\d{6}"))  # up to 5 digits per group always fits
-        out = _fast(s, simple)
-    rest = ~simple & mask(s.notna())
-    if rest.any():
-        bad: dict[str, str] = {}
-        parsed: dict[str, np.timedelta64] = {}
-        for text in set(s[rest]):
+    parsed: dict[str, np.timedelta64] = {}
+    bad: dict[str, str] = {}
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if type(v) is not str:
+            hits.append((i, f"not a string ({type(v).__name__})"))
+            continue
+        if v not in parsed:
             try:
-                parsed[text] = np.timedelta64(parse_duration(text), "us").astype("m8[ns]")
+                parsed[v] = np.timedelta64(parse_duration(v), "us").astype("m8[ns]")
             except InvalidDuration as exc:
-                parsed[text], bad[text] = _NAT, str(exc)
-        idx = np.flatnonzero(rest)
-        out[idx] = [parsed[values[i]] for i in idx]
-        hits += [(i, bad[values[i]]) for i in idx if values[i] in bad]
+                parsed[v], bad[v] = _NAT, str(exc)
+        out[i] = parsed[v]
+        if v in bad:
+            hits.append((i, bad[v]))
     if hits:
-        hits.sort()
-        shown = ", ".join(f"id {ids[i]}: {_short(raw[i])}" for i, _ in hits[:10])
+        shown = ", ".join(f"id {ids[i]}: {_short(values[i])}" for i, _ in hits[:10])
         more = f" and {len(hits) - 10} more" if len(hits) > 10 else ""
         kinds = list(dict.fromkeys(r for _, r in hits))
         reasons = "; ".join(kinds[:3]) + ("; ..." if len(kinds) > 3 else "")
@@ -174,15 +186,9 @@ def _exact(values: Sequence[object], ids: Sequence, field: str) -> np.ndarray:
             f"{len(hits)} {field} value(s) set to NaT ({shown}{more}): {reasons}. "
             "The records are kept; see spacedata.durations for the policy.",
             DurationWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
     return out
-
-
-def _fast(s, simple: np.ndarray) -> np.ndarray:
-    import pandas as pd
-
-    return pd.to_timedelta(s.where(simple)).to_numpy(dtype="m8[ns]")
 
 
 def _short(value: object, width: int = 40) -> str:

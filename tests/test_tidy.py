@@ -8,6 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
+from spacedata import durations
 from spacedata.durations import InvalidDuration, parse_duration
 from spacedata.errors import DurationWarning, RejectedRecordWarning
 from spacedata.synthetic import resample
@@ -204,9 +205,11 @@ def test_vectorised_durations_agree_with_the_reference_parser(real_records):
         for f in ("time_in_space", "time_docked", "fastest_turnaround")
     ]
     values += [r["time_in_space"] for r in real_records] + ["PT1.5H", "P1W", None, "P0D", "PT0S"]
-    got = to_timedelta64(values, list(range(len(values))), "t")
     want = [parse_duration(v) for v in values]
+    got = to_timedelta64(values, list(range(len(values))), "t")
     assert [None if pd.isna(g) else pd.Timedelta(g).to_pytimedelta() for g in got] == want
+    without = durations._to_timedelta64(values, list(range(len(values))), "t", arrow=False)
+    assert without.tolist() == got.tolist()  # the path without pyarrow, value for value
 
 
 def test_hours_or_minutes_of_three_digits_convert_exactly():
@@ -222,9 +225,9 @@ def test_hours_or_minutes_of_three_digits_convert_exactly():
 
 
 def test_durations_without_pyarrow_are_the_same():
-    """The fast path (pyarrow) and the path without it (``_exact``, what an install without
-    pyarrow runs) follow one policy, value for value. (pandas 3 backs its strings with pyarrow
-    when it is installed, so its absence cannot be simulated in this process.)"""
+    """The fast path (pyarrow) and the path without it (``arrow=False``: one compiled regex a
+    value, what an install without pyarrow runs) follow one policy, value for value, warning
+    for warning."""
     from spacedata import durations
 
     values = ["P4DT22H42M47S", "PT100H", "P330DT21H55M25.711338S", "P1Y", "PT", None, 12]
@@ -233,7 +236,7 @@ def test_durations_without_pyarrow_are_the_same():
     with pytest.warns(DurationWarning) as fast_warned:
         fast = durations.to_timedelta64(values, ids, "t")
     with pytest.warns(DurationWarning) as exact_warned:
-        exact = durations._exact(values, ids, "t")
+        exact = durations._to_timedelta64(values, ids, "t", arrow=False)
     assert fast.tolist() == exact.tolist()
     assert str(fast_warned[0].message) == str(exact_warned[0].message)
     assert pd.Timedelta(fast[2]) == pd.Timedelta(days=330, hours=21, minutes=55, seconds=25.711338)
