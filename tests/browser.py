@@ -218,10 +218,25 @@ def deep_text(locator) -> str:
     return locator.evaluate(DEEP_TEXT)
 
 
+#: Each KPI card under an element (shadow roots included) as {label: value text}.
+_KPIS = """el => {
+  const out = {};
+  const walk = n => {
+    if (n.classList && n.classList.contains('sd-kpi')) {
+      out[n.querySelector('.sd-kpi-label').textContent.trim()] =
+        n.querySelector('.sd-kpi-value').textContent.trim();
+    }
+    if (n.shadowRoot) walk(n.shadowRoot);
+    n.childNodes.forEach(walk);
+  };
+  walk(el);
+  return out;
+}"""
+
+
 def kpis(page) -> dict[str, str]:
-    """The KPI row as {title: value text}."""
-    lines = deep_text(page.locator(".sd-kpis").first).splitlines()
-    return dict(zip(lines[::2], lines[1::2], strict=False))
+    """The KPI row as {label: value text} (each card also says what it counts: not here)."""
+    return page.locator(".sd-kpis").first.evaluate(_KPIS)
 
 
 #: Viewports the dashboard must work at: a phone, a tablet (portrait), a desktop.

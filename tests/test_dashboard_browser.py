@@ -124,7 +124,7 @@ def test_agency_filter_changes_kpis_charts_and_url(page, server):
     page.keyboard.type("National")
     page.keyboard.press("Enter")
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "1")
-    assert kpis(page)["Total flights"] == "1"
+    assert kpis(page)["Flights flown"] == "1"
     wait_until(lambda: ticks() == ["NASA"])
     expect(page).to_have_url(re.compile(r"\?agency=NASA$"))  # Playwright: page.url pumps no events
     expect(page.locator(".sd-filter-agency .sd-chip")).to_have_text(["NASA×"])

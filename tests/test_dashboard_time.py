@@ -156,16 +156,16 @@ def pages_only(tmp_path_factory):
     return spacecraft_only_snapshot(tmp_path_factory.mktemp("pages") / "snap")
 
 
-def test_without_flights_the_view_says_how_to_fetch_them_instead_of_empty_axes(
-    chromium, pages_only
-):
+def test_without_flights_the_view_says_why_and_the_log_how_to_fetch_them(chromium, pages_only):
     with DashboardServer(env={"SPACEDATA_SNAPSHOT": str(pages_only)}) as srv:
         context = chromium.new_context(viewport={"width": 390, "height": 844})
         page, console = _time_view(context, f"{srv.url}?view=time")
         message = page.locator(".sd-noflights")
         expect(message).to_be_visible(timeout=30_000)
         text = " ".join(deep_text(message).split())
-        assert "No flight records in this source" in text and "spacedata fetch --wait" in text
+        assert "No flight records in this source" in text and "spacecraft records only" in text
+        assert "fetch" not in text and "`" not in text  # the operator's business: the log's
+        assert srv.log_text().count("`spacedata fetch --wait` reads the flights too") == 1
         provenance = " ".join(deep_text(page.locator(".sd-provenance-flights")).split())
         assert "holds no flights records" in provenance
         expect(page.locator(".sd-chart-per_year_agency")).to_be_hidden()  # no empty axes

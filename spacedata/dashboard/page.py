@@ -19,7 +19,7 @@ from .._static import PLOTLY_JS, Assets
 from .data import SharedData, release_memory_later
 from .store import FILTER_NAMES, DataStore
 from .table import RecordsTable
-from .views import Charts, KPIs, NoFlights, NoMatch, ProvenanceView, TimeCharts
+from .views import ActiveFilters, Charts, KPIs, NoFlights, NoMatch, ProvenanceView, TimeCharts
 from .widgets import HEADING_CSS, UrlHistory
 
 TITLE = "Spacecraft — Launch Library 2"
@@ -182,6 +182,7 @@ def build_app(
             VIEWS["spacecraft"],
             pn.Column(
                 ProvenanceView(store, loaded),
+                ActiveFilters(store),  # the filters set, as chips above the numbers
                 KPIs(store),
                 NoMatch(store),
                 first_row,
@@ -194,6 +195,7 @@ def build_app(
             VIEWS["time"],
             pn.Column(
                 ProvenanceView(store, loaded, flights=True),
+                ActiveFilters(store, applies_to=None),
                 *store.widgets("flights"),
                 NoFlights(store),
                 *time_charts.rows(),

@@ -5,7 +5,8 @@ several panes), so a filter change reaches every view in one patch.
 
 * :class:`View`: what they share: the store they draw from.
 * :class:`ProvenanceView`: the one provenance line of the page, and any notices.
-* :class:`KPIs`: four numbers.
+* :class:`ActiveFilters`: the filters set, as chips that remove them (:class:`FilterChips`).
+* :class:`KPIs`: four numbers, each with what it counts or sums and its share.
 * :class:`Charts`: the six plotly charts, in a grid that is two wide on a wide screen and one
   wide on a narrow one; hidden when nothing matches.
 * :class:`TimeCharts`: the "Through time" charts of the flights.
@@ -25,8 +26,10 @@ The figures are shared too, so the panes do not link back into them (``link_figu
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
+import logging
 from collections import Counter
 
 import numpy as np
@@ -34,15 +37,19 @@ import pandas as pd
 import panel as pn
 import param
 from bokeh.models import ColumnDataSource
+from panel.custom import JSComponent
 from panel.viewable import Layoutable
 
 from .. import plots
+from .._static import PICKER_JS
 from ..citation import cite
 from ..config import CREDIT
 from ..provenance import Provenance
+from . import words
 from .cache import AGGREGATES, data_version
 from .data import Loaded
-from .store import DataStore
+from .filters import Filter
+from .store import FILTERS, DataStore
 from .words import (
     BUNDLED_ABOUT,
     FIGURE_TEXT,
@@ -51,6 +58,8 @@ from .words import (
     NO_FLIGHTS,
     NO_MATCH,
 )
+
+log = logging.getLogger("spacedata")
 
 
 def summary(df: pd.DataFrame) -> dict[str, float]:
@@ -235,47 +244,109 @@ class ProvenanceView(View):
 
 
 #: Four KPIs a row; two a row on a tablet or phone.
-_KPI_GRID_CSS = """
-:host { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 4px 8px;
+_KPI_CSS = """
+.sd-kpi-grid { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px 16px;
   width: 100%; }
-@media (max-width: 900px) { :host { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+@media (max-width: 900px) { .sd-kpi-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+.sd-kpi { min-width: 0; color: #212529; }
+.sd-kpi-label { font-size: 16px; font-weight: 600; }
+.sd-kpi-value { font-size: 34px; line-height: 1.2; font-variant-numeric: tabular-nums; }
+.sd-kpi-context { font-size: 14px; line-height: 1.35; color: #4a4f55; overflow-wrap: anywhere; }
 """
 
 
+@dataclasses.dataclass(frozen=True)
+class Card:
+    """One KPI as the page shows it: ``label``, ``value`` (a number in the label's unit),
+    ``format`` (how the value is written) and ``context`` (what it counts or sums, its share)."""
+
+    label: str
+    value: float
+    format: str
+    context: str
+
+    @property
+    def text(self) -> str:
+        """The value as written (``"1,234"``, ``"20.3"``)."""
+        return self.format.format(value=self.value)
+
+
 class KPIs(View):
-    """Spacecraft shown, total flights, total time in space (years), in space now: four
-    numbers in a row on a wide screen, two by two on a phone."""
+    """Spacecraft shown, flights flown, time in space, in space now: four numbers in a row on
+    a wide screen, two by two on a phone, each with what it counts or sums and its share of
+    all loaded (:func:`.words.kpi_context`). One HTML pane for the four (one model to build
+    and patch per session, not four)."""
 
     labels = {
         "spacecraft": ("Spacecraft shown", "{value:,.0f}"),
-        "flights": ("Total flights", "{value:,.0f}"),
+        "flights": ("Flights flown", "{value:,.0f}"),
         "years": ("Time in space (years)", "{value:,.1f}"),
         "in_space": ("In space now", "{value:,.0f}"),
     }
 
     def __init__(self, store: DataStore, **params):
         super().__init__(store, **params)
-        self.cards = {
-            key: pn.indicators.Number(
-                label=label,
-                format=fmt,
-                font_size="26pt",
-                title_size="12pt",
-                sizing_mode="stretch_width",
-                margin=(0, 10),
-            )
-            for key, (label, fmt) in self.labels.items()
-        }
+        self.cards: dict[str, Card] = {}
+        self.pane = pn.pane.HTML(
+            "",
+            sizing_mode="stretch_width",
+            css_classes=["sd-kpis"],
+            stylesheets=[_KPI_CSS],
+            margin=(5, 10),
+        )
         self._update()
 
-    @param.depends("store.filtered", watch=True)
-    def _update(self) -> None:  # one summary for the four cards
-        figures = self.store.shared("kpis", lambda: summary(self.store.filtered), "spacecraft")
-        for key, value in figures.items():
+    def placeholders_hidden(self) -> int:
+        """The placeholder records the default "Include placeholders" filter (unticked) keeps
+        out of the spacecraft shown; 0 once it is ticked."""
+        store = self.store
+        if store.include_placeholders or "is_placeholder" not in store.data.columns:
+            return 0
+        keep = np.ones(len(store.data), dtype=bool)
+        for f, m in store.masks(store.data).items():
+            if f.name != "include_placeholders":
+                keep &= m
+        return int(keep.sum()) - len(store.filtered)
+
+    def build(self) -> dict[str, Card]:
+        """The four cards of the store's filtered rows."""
+        shown = summary(self.store.filtered)
+        loaded = AGGREGATES.get(
+            (data_version(self.store.data), "kpis-loaded"), lambda: summary(self.store.data)
+        )
+        hidden = self.placeholders_hidden()
+        cards = {}
+        for key, (label, fmt) in self.labels.items():
+            context = words.kpi_context(key, shown, loaded, hidden)
             if key == "years":
-                self.cards[key].param.update(**self.time_in_space(value))
+                unit = self.time_in_space(shown[key])
+                cards[key] = Card(unit["label"], unit["value"], unit["format"], context)
             else:
-                self.cards[key].value = value
+                cards[key] = Card(label, shown[key], fmt, context)
+        return cards
+
+    @staticmethod
+    def html(cards: dict[str, Card]) -> str:
+        """The cards as HTML (text escaped)."""
+        return (
+            "<div class='sd-kpi-grid'>"
+            + "".join(
+                f"<div class='sd-kpi sd-kpi-{key}'>"
+                f"<div class='sd-kpi-label'>{html.escape(card.label)}</div>"
+                f"<div class='sd-kpi-value'>{html.escape(card.text)}</div>"
+                f"<div class='sd-kpi-context'>{html.escape(card.context)}</div></div>"
+                for key, card in cards.items()
+            )
+            + "</div>"
+        )
+
+    def _built(self) -> tuple[dict[str, Card], str]:
+        cards = self.build()
+        return cards, self.html(cards)
+
+    @param.depends("store.filtered", watch=True)
+    def _update(self) -> None:  # one pane for the four cards, shared by sessions alike
+        self.cards, self.pane.object = self.store.shared("kpis", self._built, "spacecraft")
 
     @staticmethod
     def time_in_space(years: float) -> dict:
@@ -290,12 +361,82 @@ class KPIs(View):
         return {"label": "Time in space (hours)", "value": days * 24, "format": "{value:,.1f}"}
 
     def __panel__(self):
-        return pn.Column(
-            *self.cards.values(),
-            sizing_mode="stretch_width",
-            stylesheets=[_KPI_GRID_CSS],
-            css_classes=["sd-kpis"],
+        return self.pane
+
+
+class FilterChips(JSComponent):
+    """The active filters as chips, each with a remove (×) button named "Remove filter:
+    ...", and "Clear all" from two chips on (``spacedata/_static/chips.js``). Rendered as
+    text, never HTML. A click calls ``on_message`` with ``{"remove": key}`` or
+    ``{"clear": True}`` (from the browser: check it)."""
+
+    chips = param.List(default=[], doc="[{'key', 'text', 'name'}]: one a chip, in order.")
+
+    _esm = (PICKER_JS.parent / "chips.js").read_text(encoding="utf-8")
+    _stylesheets = [(PICKER_JS.parent / "chips.css").read_text(encoding="utf-8")]
+
+    def __init__(self, on_message=None, **params):
+        super().__init__(**params)
+        self._on_message = on_message
+
+    def _handle_msg(self, msg) -> None:
+        if self._on_message is not None and isinstance(msg, dict):
+            self._on_message(msg)
+
+
+class ActiveFilters(View):
+    """The filters set away from their defaults, as removable chips above the KPIs: removing
+    one resets that filter (the widgets and the URL follow the store); "Clear all" resets those
+    shown. ``applies_to="spacecraft"``: only the filters that change the spacecraft (the
+    Spacecraft view: the launch dates do not); None: all (Through time)."""
+
+    def __init__(self, store: DataStore, applies_to: str | None = "spacecraft", **params):
+        super().__init__(store, **params)
+        self.filters: tuple[Filter, ...] = tuple(
+            f for f in FILTERS if applies_to is None or f.applies_to == applies_to
         )
+        chips = self.chips()
+        self.widget = FilterChips(
+            on_message=self._message,
+            chips=chips,
+            visible=bool(chips),
+            sizing_mode="stretch_width",
+            margin=(4, 10),
+            css_classes=["sd-active-filters", f"sd-active-{applies_to or 'all'}"],
+        )
+        store.param.watch(self._update, [f.name for f in self.filters])
+
+    def active(self) -> list[Filter]:
+        """The filters shown set away from their defaults (what the URL writes), in order."""
+        return [f for f in self.filters if f.encode(self.store, getattr(self.store, f.name))]
+
+    def chips(self) -> list[dict[str, str]]:
+        """One chip a filter of :meth:`active`: its key, words and name (:func:`.words.chip`)."""
+        out = []
+        for f in self.active():
+            text, name = words.chip(f, getattr(self.store, f.name))
+            out.append({"key": f.name, "text": text, "name": name})
+        return out
+
+    def _update(self, *_) -> None:
+        chips = self.chips()
+        self.widget.param.update(chips=chips, visible=bool(chips))
+
+    def remove(self, *names: str) -> None:
+        """Reset the named filters (of those shown) to their defaults, in one update."""
+        by_name = {f.name: f for f in self.filters}
+        update = {n: by_name[n].default(self.store) for n in names if n in by_name}
+        if update:
+            self.store.param.update(**update)
+
+    def _message(self, msg: dict) -> None:
+        if msg.get("clear") is True:
+            self.remove(*(f.name for f in self.active()))
+        elif isinstance(msg.get("remove"), str):
+            self.remove(msg["remove"])
+
+    def __panel__(self):
+        return self.widget
 
 
 #: On screen the page says where the data came from once (ProvenanceView), so each chart's
@@ -568,17 +709,11 @@ class NoMatch(View):
     def _html(self, df: pd.DataFrame) -> str:
         if not df.empty:
             return ""
-        items = []
-        for words, without in self.store.explain_empty():
-            if without:
-                after = f"removing it would show {without:,} spacecraft"
-            else:
-                after = "removing it alone would still show none"
-            items.append(f"<li>{html.escape(words)} ({after})</li>")
-        why = f"<ul>{''.join(items)}</ul>" if items else ""
+        lead, items, then = words.no_match(len(self.store.data), self.store.explain_empty())
+        why = "".join(f"<li>{html.escape(item)}</li>" for item in items)
         return (
-            f"<div class='sd-nomatch'><b>{NO_MATCH}.</b> The filters in the sidebar "
-            f"exclude every spacecraft:{why}Remove one of them, or reset them all.</div>"
+            f"<div class='sd-nomatch'><b>{html.escape(NO_MATCH)}.</b> {html.escape(lead)}"
+            f"<ul>{why}</ul>{html.escape(then)}</div>"
         )
 
     def __panel__(self):
@@ -602,13 +737,25 @@ class TimeCharts(Charts):
     file_prefix = "flights"
 
 
+#: The data versions whose lack of flights this process has logged (once each).
+_LOGGED_NO_FLIGHTS: set[tuple] = set()
+
+
 class NoFlights(NoMatch):
-    """Shown in "Through time" when no flight is left: when the source holds no flights (a
-    snapshot of the spacecraft endpoint only), what it is and how to fetch them; else which
-    filters exclude them all."""
+    """Shown in "Through time" when no flight is left: when the data holds no flights (a
+    snapshot of the spacecraft endpoint only), what it holds and why the view is empty (how to
+    fetch flights is the operator's: logged once per data set); else how many flights it holds
+    and which filters leave none."""
 
     frame = "flights_filtered"
     css_class = "sd-noflights-pane"
+
+    def __init__(self, store: DataStore, **params):
+        super().__init__(store, **params)
+        key = data_version(store.data)
+        if store.flights_data.empty and key not in _LOGGED_NO_FLIGHTS:
+            _LOGGED_NO_FLIGHTS.add(key)
+            log.warning(HOW_TO_FETCH_FLIGHTS)
 
     def can_reset(self) -> bool:
         return not self.store.flights_data.empty
@@ -616,15 +763,23 @@ class NoFlights(NoMatch):
     def _html(self, df: pd.DataFrame) -> str:
         if not df.empty:
             return ""
-        if self.store.flights_data.empty:
+        store = self.store
+        if store.flights_data.empty:
+            attrs = store.data.attrs
+            source = Provenance.from_attrs(attrs).label if "source" in attrs else None
+            why = words.no_flights(source, len(store.data))
             return (
-                f"<div class='sd-nomatch sd-noflights'><b>{NO_FLIGHTS}.</b> The charts "
-                "through time need the records of LL2's spacecraft flights endpoint, which this "
-                f"source does not hold. {html.escape(HOW_TO_FETCH_FLIGHTS)} Then restart "
-                "the dashboard: it serves your latest snapshot.</div>"
+                f"<div class='sd-nomatch sd-noflights'><b>{html.escape(NO_FLIGHTS)}.</b> "
+                f"{html.escape(why)}</div>"
             )
+        n = plots.flight_status_counts(store.flights_data)
+        active = [
+            words.chip(f, getattr(store, f.name))[0]
+            for f in FILTERS
+            if f.encode(store, getattr(store, f.name))
+        ]
+        why = words.no_flight_match(len(store.flights_data), n["flown"], n["planned"], active)
         return (
-            f"<div class='sd-nomatch'><b>{NO_FLIGHT_MATCH}.</b> The launch dates above "
-            "and the filters in the sidebar leave no flight: widen the dates, remove a filter, "
-            "or reset them all.</div>"
+            f"<div class='sd-nomatch'><b>{html.escape(NO_FLIGHT_MATCH)}.</b> "
+            f"{html.escape(why)}</div>"
         )
