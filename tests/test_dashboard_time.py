@@ -167,7 +167,7 @@ def test_without_flights_the_view_says_why_and_the_log_how_to_fetch_them(chromiu
         assert "fetch" not in text and "`" not in text  # the operator's business: the log's
         assert srv.log_text().count("`spacedata fetch --wait` reads the flights too") == 1
         provenance = " ".join(deep_text(page.locator(".sd-provenance-flights")).split())
-        assert "holds no flights records" in provenance
+        assert "holds no flight records" in provenance
         expect(page.locator(".sd-chart-per_year_agency")).to_be_hidden()  # no empty axes
         page.screenshot(path=str(SHOTS / "dashboard-time-no-flights-phone.png"))
         assert console.problems == []

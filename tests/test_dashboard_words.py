@@ -60,10 +60,10 @@ def test_each_kpi_says_what_it_counts_or_sums_and_its_share(sample):
     )
     assert cards["flights"].label == "Flights flown"
     assert cards["flights"].value == shown["flights"]
-    assert "summed over the spacecraft shown" in cards["flights"].context
+    assert "summed over these spacecraft" in cards["flights"].context
     assert f"of {loaded['flights']:,}" in cards["flights"].context
-    assert "planned ones not counted" in cards["flights"].context
-    assert "summed over the spacecraft shown" in cards["years"].context
+    assert "planned not counted" in cards["flights"].context
+    assert "summed over these spacecraft" in cards["years"].context
     assert f"{loaded['years']:,.1f} years" in cards["years"].context
     assert cards["in_space"].context == (
         f"of the {len(store.filtered)} shown "
@@ -90,7 +90,7 @@ def test_the_kpis_are_one_pane_of_escaped_text(sample):
     text = kpis.pane.object
     assert text.count("class='sd-kpi ") == 4 and "<script" not in text
     for card in kpis.cards.values():
-        assert f">{card.text}<" in text and card.context in text
+        assert f">{card.text}</span>" in text and card.context in text
 
 
 def test_a_chip_for_each_filter_set_removed_to_its_default(sample):

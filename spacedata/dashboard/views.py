@@ -167,7 +167,8 @@ class ProvenanceView(View):
             parts.append("<b>Source unknown.</b>")
         elif prov.records == 0 and prov.count is None:
             parts.append(
-                f"<b>Source:</b> {html.escape(prov.label)}, which holds no {self.noun} records."
+                f"<b>Source:</b> {html.escape(prov.label)}, which holds no "
+                f"{'flight' if self.noun == 'flights' else 'spacecraft'} records."
             )
         else:
             of = f"{prov.count:,}" if prov.count is not None else "an unknown number of"
@@ -250,8 +251,17 @@ _KPI_CSS = """
 @media (max-width: 900px) { .sd-kpi-grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 .sd-kpi { min-width: 0; color: #212529; }
 .sd-kpi-label { font-size: 16px; font-weight: 600; }
-.sd-kpi-value { font-size: 34px; line-height: 1.2; font-variant-numeric: tabular-nums; }
-.sd-kpi-context { font-size: 14px; line-height: 1.35; color: #4a4f55; overflow-wrap: anywhere; }
+.sd-kpi-value { display: block; font-size: 34px; line-height: 1.2;
+  font-variant-numeric: tabular-nums; }
+.sd-kpi-context { display: block; font-size: 14px; line-height: 1.35; color: #4a4f55;
+  overflow-wrap: anywhere; }
+@media (max-width: 600px) {  /* a phone: the context beside its number, wrapping under it */
+  .sd-kpi-grid { gap: 6px 12px; }
+  .sd-kpi-label { font-size: 15px; }
+  .sd-kpi-value, .sd-kpi-context { display: inline; }
+  .sd-kpi-value { font-size: 26px; margin-right: 2px; }
+  .sd-kpi-context { font-size: 13px; line-height: 1.3; }
+}
 """
 
 
@@ -333,8 +343,8 @@ class KPIs(View):
             + "".join(
                 f"<div class='sd-kpi sd-kpi-{key}'>"
                 f"<div class='sd-kpi-label'>{html.escape(card.label)}</div>"
-                f"<div class='sd-kpi-value'>{html.escape(card.text)}</div>"
-                f"<div class='sd-kpi-context'>{html.escape(card.context)}</div></div>"
+                f"<div><span class='sd-kpi-value'>{html.escape(card.text)}</span> "
+                f"<span class='sd-kpi-context'>{html.escape(card.context)}</span></div></div>"
                 for key, card in cards.items()
             )
             + "</div>"

@@ -142,12 +142,12 @@ def kpi_context(
         return text
     if key == "flights":
         return (
-            f"summed over the spacecraft shown ({share(shown['flights'], loaded['flights'])} of "
-            f"{loaded['flights']:,.0f}); planned ones not counted"
+            f"summed over these spacecraft ({share(shown['flights'], loaded['flights'])} of "
+            f"{loaded['flights']:,.0f}); planned not counted"
         )
     if key == "years":
         return (
-            f"summed over the spacecraft shown ({share(shown['years'], loaded['years'])} of "
+            f"summed over these spacecraft ({share(shown['years'], loaded['years'])} of "
             f"{loaded['years']:,.1f} years)"
         )
     if key == "in_space":
