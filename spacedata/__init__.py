@@ -6,7 +6,8 @@
 >>> flights = spacedata.load_flights("local")      # one row per flight (from a fetched snapshot)
 >>> spacedata.diff("old-snapshot", "new-snapshot") # what changed between two syncs
 
-Heavy modules (pandas, requests-cache, plotly, panel) load on first use, not on import.
+Heavy modules (pandas, requests-cache, plotly) load on first use, not on import. The dashboard
+(``spacedata.dashboard``, ``spacedata serve``) needs the extra: ``pip install 'll2-spacedata[dashboard]'``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,31 @@ from importlib import import_module
 # A library logs, the application decides where it goes (no "last resort" lines on stderr).
 logging.getLogger("spacedata").addHandler(logging.NullHandler())
 
-__version__ = "0.1.0"
+#: The distribution's name on the package index (``pip install ll2-spacedata``); the name
+#: ``spacedata`` there is another project's. The module stays ``spacedata``.
+DISTRIBUTION = "ll2-spacedata"
+
+
+def _version() -> str:
+    """The installed distribution's version; from a source tree that is not installed (the
+    checkout on ``PYTHONPATH``), pyproject.toml's, else ``0+unknown``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        import re
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        try:
+            found = re.search(r'^version = "([^"]+)"', pyproject.read_text(), re.M)
+        except OSError:
+            found = None
+        return found.group(1) if found else "0+unknown"
+
+
+__version__ = _version()
 
 _LAZY = {
     "load_spacecraft": "spacedata.load",

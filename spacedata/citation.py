@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from . import __version__
+from . import DISTRIBUTION, __version__
 from .config import CREDIT, redact
 from .provenance import Provenance, provenance_of
 
@@ -106,8 +106,8 @@ def cite(obj: Any, style: str = "text", endpoint: str | None = None) -> str:
 
     The citation names Launch Library 2 by The Space Devs, each endpoint's URL, when it was
     fetched (UTC), the records held of the count LL2 reported and whether that is all, the
-    snapshot's manifest sha256 (a snapshot load), whether the data was stale, and the spacedata
-    version. SYNTHETIC data says so first. Raises ValueError for an unknown style or an object
+    snapshot's manifest sha256 (a snapshot load), whether the data was stale, and the software
+    that read it by its name on the index (``Loaded with ll2-spacedata 0.1.0``). SYNTHETIC data says so first. Raises ValueError for an unknown style or an object
     without provenance.
     """
     if style not in STYLES:
@@ -258,7 +258,7 @@ def _text(parts: Mapping[str, dict]) -> str:
         f"{lead}{PUBLISHER} ({_year(held)}). {TITLE} (LL2) [data set]. {HOMEPAGE}. "
         + ("Endpoints " if len(held) > 1 else "Endpoint ")
         + "; ".join(_endpoint_line(p) for p in held.values())
-        + f". {_source_line(held)}. Loaded with spacedata {__version__}."
+        + f". {_source_line(held)}. Loaded with {DISTRIBUTION} {__version__}."
     )
 
 
@@ -286,7 +286,7 @@ def _bibtex(parts: Mapping[str, dict]) -> str:
         title = "SYNTHETIC data resampled from " + title
     note = (
         "; ".join(_endpoint_line({**p, "url": None}) for p in held.values())
-        + f". {_source_line(held)}. Loaded with spacedata {__version__}."
+        + f". {_source_line(held)}. Loaded with {DISTRIBUTION} {__version__}."
     )
     fields = [
         ("author", f"{{{PUBLISHER}}}"),

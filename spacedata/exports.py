@@ -33,7 +33,7 @@ timestamps by itself).
 **JSON**: one array of records (``[{"id": 1, ...}, ...]``) with the same conventions: ISO
 strings for datetimes and durations, ``true``/``false``, ``null``.
 
-**Parquet** (needs pyarrow: ``pip install 'spacedata[parquet]'``) keeps every dtype
+**Parquet** (needs pyarrow: ``pip install 'll2-spacedata[parquet]'``) keeps every dtype
 (nullable integers and booleans, categories, ``timedelta64``, UTC datetimes) and carries the
 sidecar's metadata in the file itself: ``pd.read_parquet(f).attrs`` gives it back, so
 ``spacedata.provenance_of`` and ``spacedata.cite`` work on the frame read back.
@@ -68,7 +68,7 @@ SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "js
 #: :data:`TABLES_SIDECAR`.
 SIDECAR_SUFFIX = ".provenance.json"
 TABLES_SIDECAR = "provenance.json"
-PARQUET_HINT = "Parquet export needs pyarrow: pip install 'spacedata[parquet]'"
+PARQUET_HINT = "Parquet export needs pyarrow: pip install 'll2-spacedata[parquet]'"
 
 #: How CSV and JSON exports write each kind of value (see the module docstring).
 CONVENTIONS: dict[str, str] = {

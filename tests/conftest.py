@@ -166,4 +166,4 @@ def built_wheel(tmp_path_factory) -> Path:
         check=True,
         capture_output=True,
     )
-    return next(out.glob("spacedata-*.whl"))
+    return next(out.glob("ll2_spacedata-*.whl"))

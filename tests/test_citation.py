@@ -61,7 +61,8 @@ def test_cite_names_the_data_as_loaded(ll2, fetched):
     assert f"spacecraft ({ll2.base}spacecraft/): 603 of 603 records, complete" in text
     assert f"fetched {prov.fetched_at:%Y-%m-%d %H:%M} UTC" in text
     assert f"manifest.json sha256 {sha}" in text
-    assert f"spacedata {spacedata.__version__}" in text
+    # the software as a reader finds it on the index (the name spacedata there is another's)
+    assert f"Loaded with ll2-spacedata {spacedata.__version__}." in text
     assert str(fetched) not in text
     assert spacedata.cite(prov) == text
 
@@ -71,6 +72,7 @@ def test_cite_names_the_data_as_loaded(ll2, fetched):
     assert fields["url"] == ll2.base + "spacecraft/"
     assert fields["urldate"] == f"{prov.fetched_at:%Y-%m-%d}"
     assert sha in fields["note"] and "603 of 603 records, complete" in fields["note"]
+    assert f"Loaded with ll2-spacedata {spacedata.__version__}." in fields["note"]
     assert spacedata.cite(prov, "bibtex") == spacedata.cite(df, style="bibtex")
 
 
@@ -148,6 +150,9 @@ def test_citation_cff_describes_this_version():
     assert cff["version"] == spacedata.__version__ and cff["license"] == "MIT"
     assert cff["title"].startswith("spacedata") and cff["authors"][0]["name"]
     assert "spacedata.cite" in cff["message"]
+    # the distribution's name, as pip installs it
+    assert "pip install ll2-spacedata" in cff["message"]
+    assert cff["url"] == "https://pypi.org/project/ll2-spacedata/"
     (data,) = cff["references"]
     assert data["type"] == "data" and data["authors"] == [{"name": "The Space Devs"}]
     assert data["title"] == "Launch Library 2"

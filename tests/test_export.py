@@ -216,10 +216,10 @@ def test_parquet_without_pyarrow_is_one_line_and_writes_nothing(tmp_path, monkey
     assert main(["export", "--source", "bundled", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err == (
-        "spacedata: error: Parquet export needs pyarrow: pip install 'spacedata[parquet]'\n"
+        "spacedata: error: Parquet export needs pyarrow: pip install 'll2-spacedata[parquet]'\n"
     )
     assert not any(tmp_path.glob("*sc.parquet*"))
-    with pytest.raises(ExportError, match=r"pip install 'spacedata\[parquet\]'"):
+    with pytest.raises(ExportError, match=r"pip install 'll2-spacedata\[parquet\]'"):
         export(spacedata.load_spacecraft("bundled"), out)
 
 
