@@ -1,8 +1,10 @@
-# Every target sets up .venv itself, so each works on a fresh machine. `make dashboard` installs
-# the runtime only, `make lab` adds the `lab` extra, `make test` (and lint, bench) the `dev` extra.
+# Every target sets up .venv itself, so each works on a fresh machine. `make run` installs the
+# core only, `make dashboard` the `dashboard` extra, `make lab` the `lab` extra, `make test` (and
+# lint, bench) the `dev` extra (which holds every other).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+CORE    := $(VENV)/.installed-core
 RUNTIME := $(VENV)/.installed-runtime
 LAB     := $(VENV)/.installed-lab
 STAMP   := $(VENV)/.installed-dev
@@ -24,29 +26,34 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(RUNTIME): pyproject.toml | $(PY)
-	@echo "Installing spacedata and its runtime dependencies into $(VENV) (about 1 min; longer when pip must download)..."
+$(CORE): pyproject.toml | $(PY)
+	@echo "Installing spacedata (the core: tables, charts, the command line) into $(VENV) (about 30 s; longer when pip must download)..."
 	$(PY) -m pip install -e .
 	touch $@
+
+$(RUNTIME): pyproject.toml | $(PY)
+	@echo "Installing spacedata with the dashboard (Panel) into $(VENV) (about 1 min; longer when pip must download)..."
+	$(PY) -m pip install -e '.[dashboard]'
+	touch $@ $(CORE)
 
 $(LAB): pyproject.toml | $(PY)
 	@echo "Installing spacedata with JupyterLab into $(VENV) (about 1-2 min; longer when pip must download)..."
 	$(PY) -m pip install -e '.[lab]'
-	touch $@ $(RUNTIME)
+	touch $@ $(CORE)
 
 $(STAMP): pyproject.toml | $(PY)
 	@echo "Installing spacedata with the dev extras (tests, lint, docs) into $(VENV) (about 1-2 min; longer when pip must download)..."
 	$(PY) -m pip install -e '.[dev]'
-	touch $@ $(LAB) $(RUNTIME)
+	touch $@ $(LAB) $(RUNTIME) $(CORE)
 
 setup: $(STAMP)
 
-## The main job: the dashboard on the best data it can get (runtime dependencies only).
+## The main job: the dashboard on the best data it can get (the `dashboard` extra, no dev tools).
 dashboard: $(RUNTIME)
 	$(VENV)/bin/spacedata serve --port $(PORT)
 
 ## What the bundled snapshot holds (no network).
-run: $(RUNTIME)
+run: $(CORE)
 	$(VENV)/bin/spacedata info
 
 ## Headless Chromium from Debian for the browser tests (Playwright's own download cannot work
