@@ -212,7 +212,8 @@ def _parser() -> argparse.ArgumentParser:
         "38-flight listing from LL2's development host). The page's banner says which and "
         "why. Unless a snapshot was named it re-syncs every SPACEDATA_REFRESH (default 6h), "
         "keeping the last good data when that fails. SPACEDATA_DASHBOARD_SOURCE=bundled serves "
-        "the sample with no network.",
+        "the sample with no network. Needs the dashboard extra: "
+        "pip install 'll2-spacedata[dashboard]'.",
     )
     s.add_argument(
         "--snapshot",
@@ -493,10 +494,17 @@ def _import_captures(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What ``spacedata serve`` says, in one line, when the dashboard extra is not installed.
+DASHBOARD_EXTRA = "pip install 'll2-spacedata[dashboard]'"
+#: The dashboard extra's packages that ``spacedata serve`` imports (import names).
+DASHBOARD_STACK = ("panel", "bokeh", "param", "tornado")
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Serve the in-package app (works from an installed wheel, not only from a checkout)."""
     import os
 
+    _need_dashboard()  # before anything else: one line saying what to install
     if args.snapshot:
         from .remote import is_url, latest
         from .snapshot import read_snapshot
@@ -513,10 +521,14 @@ def _serve(args: argparse.Namespace) -> int:
     # (reset_index(inplace=True), once per session) is known noise for operators.
     warnings.showwarning = _SHOW_WARNING
     warnings.filterwarnings("ignore", message="The inplace keyword", module="bokeh")
-    import panel as pn
+    try:
+        import panel as pn
 
-    from .dashboard.app import TITLE, app
-    from .dashboard.server import harden
+        from .dashboard.app import TITLE, app
+        from .dashboard.server import harden
+    except ModuleNotFoundError as exc:
+        _need_dashboard(exc)
+        raise
 
     _log_to_stderr()  # what the server skipped or refused, one line each, for the operator
     origins = [f"{args.address}:{args.port}", f"localhost:{args.port}", *args.allow_origin]
@@ -548,6 +560,25 @@ def _serve(args: argparse.Namespace) -> int:
     server.start()
     server.io_loop.start()
     return 0
+
+
+def _need_dashboard(exc: ModuleNotFoundError | None = None) -> None:
+    """Raise a one-line SpacedataError saying what to install if the dashboard stack (the
+    `dashboard` extra: Panel, Bokeh, param, tornado) is not installed, or ``exc`` says a
+    module outside spacedata is missing; a module of ours missing is a bug, not an extra."""
+    from importlib.util import find_spec
+
+    from .errors import SpacedataError
+
+    if exc is not None:
+        missing = [] if (exc.name or "spacedata").partition(".")[0] == "spacedata" else [exc.name]
+    else:
+        missing = [m for m in DASHBOARD_STACK if find_spec(m) is None]
+    if missing:
+        raise SpacedataError(
+            f"serve needs the dashboard extra ({', '.join(missing)} not installed): "
+            + DASHBOARD_EXTRA
+        ) from None
 
 
 def _log_to_stderr() -> None:

@@ -1,6 +1,7 @@
 """Packaging: the dependency metadata is true (every imported package declared, conda and pip
-lists agree on names and floors, pyarrow optional); the wheel carries the bundled snapshot,
-``py.typed`` and the pip users' description."""
+lists agree on names and floors, pyarrow optional, the dashboard stack an extra the core never
+imports); the wheel is ``ll2-spacedata`` (the name ``spacedata`` on PyPI is another project's)
+and carries the bundled snapshot, ``py.typed`` and the pip users' description."""
 
 from __future__ import annotations
 
@@ -33,6 +34,12 @@ CONDA_EXTRAS = {"mkdocstrings[python]": "mkdocstrings-python"}
 STDLIB = set(sys.stdlib_module_names) | {"__future__", "tomllib"}
 #: Import names whose distribution is named differently, or not installed on every Python.
 IMPORT_NAMES = {"yaml": "pyyaml", "PIL": "pillow", "tomli": "tomli"}
+#: The distribution's name on the package index (``import spacedata`` stays the module's).
+DIST = "ll2-spacedata"
+#: What the `dashboard` extra brings and the core must never need (import names).
+DASHBOARD_STACK = ("panel", "bokeh", "param", "tornado")
+#: The extras pip users are told about, besides `dev` and the publishing ones.
+USER_EXTRAS = ("dashboard", "lab", "parquet", "all")
 
 
 def _canon(name: str) -> str:
@@ -137,14 +144,104 @@ def _distribution(module: str) -> str:
         raise AssertionError(f"{module} is imported but not installed here") from None
 
 
+def _core_and_dashboard_files() -> tuple[list[Path], list[Path]]:
+    """spacedata/'s modules: the core (everything a plain install imports) and the dashboard's
+    (spacedata/dashboard/, which the `dashboard` extra makes importable)."""
+    files = sorted((ROOT / "spacedata").rglob("*.py"))
+    dash = ROOT / "spacedata" / "dashboard"
+    return [f for f in files if dash not in f.parents], [f for f in files if dash in f.parents]
+
+
 def test_every_package_spacedata_imports_is_declared():
-    found = _imports(sorted((ROOT / "spacedata").rglob("*.py")))
-    runtime, parquet = _declared(), _declared("parquet", "publish")  # publish: fsspec
-    undeclared = {m for m in found["module"] if _distribution(m) not in runtime}
+    core_files, dashboard_files = _core_and_dashboard_files()
+    core, dashboard = _imports(core_files), _imports(dashboard_files)
+    runtime = _declared()
+    with_dashboard = _declared("dashboard")
+    everything = _declared("all")
+    undeclared = {m for m in core["module"] if _distribution(m) not in runtime}
     assert not undeclared, f"imported when spacedata loads but not in dependencies: {undeclared}"
-    nowhere = {m for m in found["lazy"] if _distribution(m) not in parquet}
+    undeclared = {m for m in dashboard["module"] if _distribution(m) not in with_dashboard}
+    assert not undeclared, f"spacedata.dashboard imports these, not in [dashboard]: {undeclared}"
+    lazy = core["lazy"] | dashboard["lazy"]
+    nowhere = {m for m in lazy if _distribution(m) not in everything}
     assert not nowhere, f"imported by spacedata/ but in no dependency list: {nowhere}"
     assert "pyarrow" not in runtime, "pyarrow is the `parquet` extra, not a runtime dependency"
+
+
+def test_the_core_needs_no_dashboard_stack():
+    """A plain install has no Panel, Bokeh, param or tornado: no module outside
+    spacedata/dashboard/ imports them when it loads (``spacedata serve`` imports them when it
+    runs), and they are the `dashboard` extra, not dependencies."""
+    core_files, _ = _core_and_dashboard_files()
+    for path in core_files:
+        at_load = _imports([path])["module"] & set(DASHBOARD_STACK)
+        assert not at_load, f"{path.relative_to(ROOT)} imports {at_load} when it loads"
+    runtime = _declared()
+    assert not runtime & set(DASHBOARD_STACK), "the dashboard stack is an extra"
+    assert set(DASHBOARD_STACK) <= _declared("dashboard")
+
+
+def test_extras_all_holds_every_user_extra_and_dev_what_the_tests_need():
+    extras = _project()["optional-dependencies"]
+    assert set(USER_EXTRAS) <= set(extras)
+    specs = {name: {_split(s) for s in group} for name, group in extras.items()}
+    for name in ("dashboard", "lab", "parquet", "publish", "s3"):
+        assert specs[name] <= specs["all"], f"[all] lacks some of [{name}]"
+    for name in ("dashboard", "lab", "parquet", "publish", "s3"):
+        assert specs[name] <= specs["dev"], f"[dev] lacks some of [{name}]"
+
+
+#: Blocks the dashboard stack in a subprocess, as a plain install lacks it (an import raises
+#: ModuleNotFoundError), then runs the rest of the code.
+NO_DASHBOARD = (
+    "import sys\n"
+    + "".join(f"sys.modules[{m!r}] = None\n" for m in DASHBOARD_STACK)
+    + "import warnings; warnings.simplefilter('error')\n"
+)
+
+
+def _run_without_dashboard(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", NO_DASHBOARD + code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={**__import__("os").environ, "SPACEDATA_OFFLINE": "1"},
+    )
+
+
+def test_every_core_module_imports_and_charts_draw_without_panel():
+    core_files, _ = _core_and_dashboard_files()
+    names = sorted(
+        ".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for f in core_files
+    )
+    code = (
+        "import importlib\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        "import spacedata, spacedata.plots as plots\n"
+        "df = spacedata.load_spacecraft('bundled')\n"
+        "fig = plots.time_in_space_distribution(df)\n"
+        "print(len(df), type(fig).__name__, len(fig.to_json()) > 1000)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{DASHBOARD_STACK!r} and sys.modules[m] is not None))\n"
+        "from spacedata._static import PICKER_JS, PAGE_CSS; print(PICKER_JS.is_file())\n"
+    )
+    out = _run_without_dashboard(code)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.splitlines() == ["55 Figure True", "[]", "True"]
+
+
+def test_serve_without_the_dashboard_extra_says_what_to_install_in_one_line():
+    code = "from spacedata.cli import main\nsys.exit(main(['serve', '--port', '0']))\n"
+    out = _run_without_dashboard(code)
+    assert out.returncode == 1 and out.stdout == "", out.stdout + out.stderr
+    (line,) = out.stderr.splitlines()
+    assert "pip install 'll2-spacedata[dashboard]'" in line and "Traceback" not in line
+    # the other commands do not need it
+    info = _run_without_dashboard("from spacedata.cli import main\nsys.exit(main(['info']))\n")
+    assert info.returncode == 0 and "20 of about 603" in info.stdout, info.stderr[-3000:]
 
 
 def test_every_package_the_tests_and_benchmarks_import_is_declared():
@@ -202,6 +299,8 @@ def test_wheel_metadata_is_written_for_pip_users(built_wheel):
         names = set(zf.namelist())
         meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
         meta = email.message_from_string(zf.read(meta_name).decode())
+    assert meta["Name"] == DIST and meta_name.startswith("ll2_spacedata-")
+    assert "spacedata/__init__.py" in names  # imported as spacedata
     assert "spacedata/py.typed" in names  # typed package (PEP 561)
     body = meta.get_payload()
     assert meta["Description-Content-Type"] == "text/markdown"
@@ -213,6 +312,22 @@ def test_wheel_metadata_is_written_for_pip_users(built_wheel):
     requires = meta.get_all("Requires-Dist")
     assert not [r for r in requires if r.startswith("pyarrow") and "extra ==" not in r]
     assert any(r.startswith("pyarrow") and "extra == 'parquet'" in r for r in requires)
+    for module in DASHBOARD_STACK:  # only with the extra
+        mine = [r for r in requires if _split(r)[0] == module]
+        assert mine and all("extra ==" in r for r in mine), (module, mine)
+        assert any("extra == 'dashboard'" in r for r in mine), module
+    assert set(USER_EXTRAS) <= set(meta.get_all("Provides-Extra"))
+    # what pip users are told to install is this distribution, with extras that exist
+    for extra in re.findall(r"ll2-spacedata\[([a-z,]+)\]", body):
+        assert set(extra.split(",")) <= set(meta.get_all("Provides-Extra")), extra
+    assert "pip install ll2-spacedata" in body
+    assert not re.search(r"pip install ['\"]?spacedata\b", body), "that is another project"
+
+
+def test_version_comes_from_the_installed_metadata():
+    import spacedata
+
+    assert spacedata.__version__ == importlib.metadata.version(DIST) == _project()["version"]
 
 
 def _make_n(*args: str) -> str:
@@ -225,10 +340,11 @@ def _make_n(*args: str) -> str:
     return out.stdout
 
 
-def test_make_dashboard_installs_the_runtime_only_and_make_test_the_dev_extras():
+def test_make_dashboard_installs_the_dashboard_extra_and_make_test_the_dev_extras():
     dashboard = _make_n("dashboard")
-    assert "pip install -e .\n" in dashboard and "[dev]" not in dashboard
+    assert "pip install -e '.[dashboard]'\n" in dashboard and "[dev]" not in dashboard
     assert "'.[dev]'" in _make_n("test")
+    assert "'.[dashboard]'" not in _make_n("run")  # spacedata info needs the core only
 
 
 def test_make_lab_takes_a_port_and_runs_as_root():

@@ -9,16 +9,9 @@ on the page.
 from __future__ import annotations
 
 from pathlib import Path
-
-from panel.models.plotly import PLOTLY_VERSION
+from typing import Any
 
 HERE = Path(__file__).parent
-
-#: plotly.js's official "cartesian" partial bundle (npm plotly.js-cartesian-dist-min, MIT) at the
-#: version Panel's Plotly pane is built for: 1.3 MB to run instead of the full 4.7 MB bundle,
-#: about half a second sooner to the first chart. ``make plotly-bundle`` fetches it for a new
-#: Panel; without it the page falls back to Panel's own full bundle.
-PLOTLY_JS = HERE / f"plotly-cartesian-{PLOTLY_VERSION}.min.js"
 #: The page's stylesheet (responsive layout: sidebar, KPIs, charts) and script (sidebar toggle).
 PAGE_CSS = HERE / "dashboard.css"
 PAGE_JS = HERE / "dashboard.js"
@@ -27,8 +20,38 @@ PICKER_JS = HERE / "picker.js"
 PICKER_CSS = HERE / "picker.css"
 
 
-class Assets:
-    """What the page loads from ``components/spacedata._static/Assets/<_js|_css>/<file>``."""
+def _plotly_js() -> Path:
+    """plotly.js's official "cartesian" partial bundle (npm plotly.js-cartesian-dist-min, MIT)
+    at the version Panel's Plotly pane is built for: 1.3 MB to run instead of the full 4.7 MB
+    bundle, about half a second sooner to the first chart. ``make plotly-bundle`` fetches it for
+    a new Panel; without it the page falls back to Panel's own full bundle."""
+    # Panel (the `dashboard` extra) is asked only here, when the dashboard asks for the file:
+    # the core imports this package without it.
+    from panel.models.plotly import PLOTLY_VERSION
 
-    _js: list[Path] = [p for p in (PLOTLY_JS, PAGE_JS) if p.is_file()]
-    _css: list[Path] = [PAGE_CSS]
+    return HERE / f"plotly-cartesian-{PLOTLY_VERSION}.min.js"
+
+
+def _assets() -> type:
+    plotly_js = _plotly_js()
+
+    class Assets:
+        """What the page loads from ``components/spacedata._static/Assets/<_js|_css>/<file>``."""
+
+        _js: list[Path] = [p for p in (plotly_js, PAGE_JS) if p.is_file()]
+        _css: list[Path] = [PAGE_CSS]
+
+    Assets.__module__, Assets.__qualname__ = __name__, "Assets"
+    return Assets
+
+
+#: Built on first use (they need Panel's plotly.js version): ``PLOTLY_JS``, the bundle's path,
+#: and ``Assets``, the class whose files Panel serves.
+_LAZY = {"PLOTLY_JS": _plotly_js, "Assets": _assets}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = globals()[name] = _LAZY[name]()  # once: Panel serves the class it was given
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
