@@ -328,6 +328,13 @@ def test_version_comes_from_the_installed_metadata():
     import spacedata
 
     assert spacedata.__version__ == importlib.metadata.version(DIST) == _project()["version"]
+    # a source tree nobody installed (no site-packages: -S) reads pyproject.toml's
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import spacedata; print(spacedata.__version__)"
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd="/", timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == _project()["version"]
 
 
 def _make_n(*args: str) -> str:
