@@ -218,6 +218,10 @@ def test_the_student_copy_runs_and_each_check_asks_for_an_answer(built, monkeypa
     assert len(said) == 4
     for n, text in enumerate(said, 1):
         assert text.startswith(f"Exercise {n}: {NOT_YET}.") and f"answer_{n} = ..." in text
+    # the student copy ends with the lesson's answer too (the teacher cells gone from before it)
+    last = nb.cells[-1]
+    assert last.source.startswith("# The answer") and nb.cells[-2].source.startswith("## Answer")
+    assert "".join(o.get("text", "") for o in last.outputs).startswith("Answer: ")
 
 
 def test_the_teacher_copy_runs_and_every_check_passes(built, monkeypatch):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import re
 
 import nbformat
 import numpy as np
@@ -153,6 +154,8 @@ def test_analyses_run_on_a_larger_synthetic_snapshot(name, tmp_path, monkeypatch
     nb = run(ROOT / "notebooks" / name, monkeypatch, source=str(snap.path))
     text = outputs_text(nb)
     assert "SYNTHETIC snapshot" in text and "3,000 spacecraft shown" in text
+    assert answer_of(nb).startswith("Answer: ")  # and the answer from that data
+    assert "partial sample" not in answer_of(nb)
 
 
 FLIGHTS_NOTEBOOK = ROOT / "notebooks" / "05_flights_through_time.ipynb"
@@ -233,8 +236,13 @@ def test_flights_notebook_on_the_bundled_sample_counts_flown_flights_and_shows_p
 def test_flights_notebook_runs_on_a_synthetic_flights_snapshot(tmp_path, monkeypatch):
     snap = write_synthetic_snapshot(300, tmp_path / "synthetic", seed=7, flights=True)
     n = len(snap.records("spacecraft_flights"))
-    text = outputs_text(run(FLIGHTS_NOTEBOOK, monkeypatch, source=str(snap.path)))
+    nb = run(FLIGHTS_NOTEBOOK, monkeypatch, source=str(snap.path))
+    text = outputs_text(nb)
     assert "Flights:    Source: SYNTHETIC snapshot" in text and f"complete ({n} records)" in text
+    said = answer_of(nb)
+    assert (
+        said.startswith("Answer: ") and "SYNTHETIC data: this answers for made-up flights" in said
+    )
     assert "SYNTHETIC data: made-up flights" in text
     assert f"{n:,} flights shown" in text and "rolling median" in text
     assert all(title in text for title in FIGURES)
@@ -253,14 +261,31 @@ def test_classroom_solutions_are_collapsed():
 CHART_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem[:2] in ("02", "03", "04", "05")]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_the_top_of_each_notebook_says_where_the_sample_came_from(path, real_records):
-    top = nbformat.read(path, as_version=4).cells[0].source
-    for fact in ("development host", "lldev.thespacedevs.com", "offset 30", "default order"):
-        assert fact in top
-    assert "offset 300 ordered by most flights first" in top and "flew exactly once" in top
-    assert "skewed to single-use craft" in top and "limited, stale copy" in top
-    # ... and that is what the bundled snapshot holds: two pages, those URLs, 20 single flights.
+def data_note(nb) -> str:
+    """The notebook's data note: the paragraph of its first cell that starts "> **Data.**"."""
+    top = nb.cells[0].source
+    return top[top.index("> **Data.**") :].split("\n\n")[0]
+
+
+#: The whole story of the bundled sample: notebook 01 tells it, the others point there.
+STORY = ("offset 300 ordered by most flights first", "skewed to single-use craft", "offset 30")
+
+
+def test_notebook_01_tells_where_the_sample_came_from(real_records):
+    """Notebook 01's section on the bundled sample says what it is, and that is what the bundled
+    snapshot holds: two pages, those URLs, 20 single flights; the flights listing of the same host,
+    captured about the date said."""
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    (story,) = [c.source for c in nb.cells if c.source.startswith("## Where the bundled sample")]
+    for fact in (
+        "development host",
+        "lldev.thespacedevs.com",
+        "offset 30",
+        "default order",
+        *STORY,
+    ):
+        assert fact in story
+    assert "flew exactly once" in story and "limited, stale copy" in story
     from spacedata.snapshot import bundled_snapshot
 
     manifest = bundled_snapshot().manifest
@@ -271,20 +296,150 @@ def test_the_top_of_each_notebook_says_where_the_sample_came_from(path, real_rec
     ]
     assert all(u.startswith("https://lldev.thespacedevs.com/2.3.0/") for u in urls)
     assert len(real_records) == 20 and {r["flights_count"] for r in real_records} == {1}
-    # ... and the flights: the whole listing of the same host, captured about the date said
     spacecraft, flights, flown, planned = bundled()
+    of = spacedata.provenance_of(spacecraft).count
     from_flights = int((spacecraft["seen_in"] == "spacecraft_flights").sum())
-    assert f"**{len(spacecraft)} spacecraft**: {len(real_records)} of about 603" in top
-    assert f"{from_flights} known only from their flights" in top
+    assert f"**{len(spacecraft)} spacecraft**: {len(real_records)} of about {of}" in story
+    assert f"{from_flights} known only from their flights" in story
     assert len(spacecraft) == len(real_records) + from_flights
     flights_urls = [p.url for p in manifest.endpoints["spacecraft_flights"].pages]
     assert all(u.startswith("https://lldev.thespacedevs.com/2.3.0/") for u in flights_urls)
     captured = manifest.endpoints["spacecraft_flights"].fetched_at
-    assert f"**{len(flights)} spacecraft flights**, captured about {captured:%Y-%m-%d}" in top
+    assert f"**{len(flights)} spacecraft flights**" in story
+    assert f"captured about {captured:%Y-%m-%d}" in story
     years = flights["launch_net"].dt.year
-    assert f"launches from {years.min()} to {years.max()} only" in top
-    assert f"{len(flown)} flown and {len(planned)} planned" in top
+    assert f"launches from {years.min()} to {years.max()} only" in story
+    assert f"{len(flown)} flown and {len(planned)} planned" in story
     assert len(flown) + len(planned) == len(flights)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_says_it_once_in_a_short_data_note(path):
+    """One data note, at the top, short: where the data comes from (the development host), as of
+    when, that it is a sample and of what; notebook 01 for the whole story, told there only. The
+    parameters cell says in two lines what DATA_SOURCE can be."""
+    nb = nbformat.read(path, as_version=4)
+    everything = "\n".join(c.source for c in nb.cells)
+    assert everything.count("**Data.**") == 1 and "**Data.**" in nb.cells[0].source
+    note = data_note(nb)
+    assert len(note.split()) <= 80, len(note.split())  # the old block: 150-200 words
+    spacecraft, flights, _, _ = bundled()
+    of = spacedata.provenance_of(spacecraft).count
+    from_flights = int((spacecraft["seen_in"] == "spacecraft_flights").sum())
+    years = flights["launch_net"].dt.year
+    from spacedata.snapshot import bundled_snapshot
+
+    captured = bundled_snapshot().manifest.endpoints["spacecraft_flights"].fetched_at
+    for fact in (
+        "**bundled sample**",
+        "development host",
+        "`lldev.thespacedevs.com`",
+        "limited, stale copy",
+        f"**{len(spacecraft)} spacecraft**, 20 of about {of} from two spacecraft pages",
+        "capture dates unrecorded",
+        f"{from_flights} known from its listing of **{len(flights)} flights** of "
+        f"{years.min()}–{years.max()}",
+        f"captured about {captured:%Y-%m-%d}",
+        "not the catalogue",
+        "Launch Library 2 by The Space Devs",
+    ):
+        assert fact in note, fact
+    if path == NOTEBOOKS[0]:
+        assert "*Where the bundled sample comes from*, below" in note
+    else:
+        assert "Notebook 01 tells the whole story" in note
+        assert not [fact for fact in STORY if fact in everything]
+    (params,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params.source.splitlines()) <= 3
+
+
+#: Words that state a result: before the data is shown, only a question may use them.
+PROMISES = re.compile(
+    r"\b(has|have|had) (shrunk|grown|fallen|risen|doubled|halved)|\bshr[au]nk\b|\bgrew\b|"
+    r"\b(increased|decreased|declined|dropped|rose|fell)\b|\bshows? that\b|\breveals?\b|"
+    r"\b(you|we) will see\b",
+    re.IGNORECASE,
+)
+
+
+def promised(text: str) -> list[str]:
+    """The result words in ``text`` outside its questions (sentences ending in "?")."""
+    statements = re.sub(r"[^.?!\n]*\?", "", text)
+    return [m.group(0) for m in PROMISES.finditer(statements)]
+
+
+def test_the_promise_detector_finds_a_promise():
+    old_05 = "Three questions: how many flights, and how the turnaround has shrunk."
+    assert promised(old_05) == ["has shrunk"]
+    assert promised("**Question.** Has the turnaround of reused spacecraft shrunk?") == []
+    assert promised("## 3. How turnaround of reused craft has shrunk") == ["has shrunk"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_asks_its_question_first_and_promises_no_result(path):
+    """The first cell states the notebook's question (a "**Question.**" sentence ending in "?"),
+    before its data note; no text before the data is loaded states a result, nor does any heading
+    (a heading comes before its section's chart)."""
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "markdown"
+    question = re.search(r"^\*\*Question\.\*\* [^\n]+\?$", first.source, flags=re.M)
+    assert question and question.start() < first.source.index("> **Data.**")
+    loads = next(i for i, c in enumerate(nb.cells) if "spacedata.load_tables(" in c.source)
+    before = [c.source for c in nb.cells[:loads] if c.cell_type == "markdown"]
+    headings = [
+        line
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("#")
+    ]
+    assert not promised("\n\n".join(before)) and not promised("\n".join(headings))
+
+
+def answer_of(nb) -> str:
+    """What the last cell printed: the notebook's answer."""
+    last = nb.cells[-1]
+    assert not [o for o in last.outputs if o.output_type == "error"]
+    return "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_notebook_ends_with_its_answer_from_the_data(path, monkeypatch):
+    """The last cell answers the question from the data shown, computed, under an "## Answer"
+    heading; on the bundled sample it says the answer is of a partial sample, and where the
+    sample is too small to answer (05's turnaround trend), that it cannot say."""
+    nb = run(path, monkeypatch)
+    last, heading = nb.cells[-1], nb.cells[-2]
+    assert last.cell_type == "code" and last.source.startswith("# The answer")
+    assert heading.cell_type == "markdown" and heading.source.startswith("## Answer")
+    said = answer_of(nb)
+    assert said.startswith("Answer: ") and "partial sample" in said, said
+    df, flights, flown, planned = bundled()
+    stem = path.stem[:2]
+    if stem == "01":
+        assert f"`.wide()` {len(df):,} rows" in said
+        assert spacedata.provenance_of(df).completeness in said
+    elif stem == "02":
+        agency = df.groupby("agency_abbrev", observed=True)
+        most = agency["flights_count"].sum().sort_values(ascending=False)
+        years = (
+            agency["time_in_space_days"].sum().sort_values(ascending=False) / plots.DAYS_PER_YEAR
+        )
+        assert f"{most.index[0]}'s spacecraft ({most.iloc[0]:,} flights" in said
+        assert f"{years.index[0]}'s spacecraft ({years.iloc[0]:,.1f} years" in said
+    elif stem == "03":
+        reused = int((df["flights_count"] > 1).sum())
+        turns = flown[flown["turn_around_time_days"] > 0]["turn_around_time_days"]
+        assert f"{reused} of {len(df)} spacecraft in this data flew more than once" in said
+        assert f"{len(turns)} flown reflights here came a median {turns.median():.0f} days" in said
+    elif stem == "04":
+        assert f"these {len(df)} spacecraft" in said
+    else:
+        turns = flown[flown["turn_around_time_days"] > 0]
+        assert f"{len(flown):,} flown flights here" in said
+        assert f"This data cannot say: {len(turns)} flown reflights" in said
+        assert "has shrunk" not in said and "it has not shrunk" not in said
 
 
 @pytest.mark.parametrize("path", CHART_NOTEBOOKS, ids=lambda p: p.stem)
