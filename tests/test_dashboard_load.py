@@ -307,3 +307,34 @@ def test_the_default_page_stays_small():
     assert kinds["PlotlyPlot"] == 6 and kinds["DataTabulator"] == 1  # the whole page
     assert kinds["ColumnDataSource"] <= kinds["PlotlyPlot"] + 1, kinds  # one a chart, the table's
     assert len(doc.models) <= 150, kinds
+
+
+def test_a_serving_process_keeps_full_collections_rare():
+    """The served app tunes the collector once per process (:func:`tune_gc_for_serving`):
+    what is loaded by then frozen out of the collector's sight, and full collections only
+    after :data:`SERVING_FULL_GC_EVERY` middle ones, not CPython's 10 (they cost 100-120 ms
+    per session with 20 opening at once). In a subprocess: it changes the process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from spacedata.dashboard.data import SERVING_FULL_GC_EVERY, tune_gc_for_serving\n"
+        "before = gc.get_threshold()\n"
+        "assert tune_gc_for_serving() and not tune_gc_for_serving()\n"
+        "after = gc.get_threshold()\n"
+        "assert after == (before[0], before[1], SERVING_FULL_GC_EVERY) != before, after\n"
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_the_served_app_tunes_the_collector_only_in_a_server(monkeypatch):
+    """:func:`~spacedata.dashboard.app.app` tunes the collector in a server session only, not
+    when a notebook or a test builds the page."""
+    from spacedata.dashboard import app as app_module
+
+    calls = []
+    monkeypatch.setattr(app_module, "tune_gc_for_serving", lambda: calls.append(1))
+    app_module.app()
+    assert calls == []

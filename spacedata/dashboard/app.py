@@ -21,7 +21,7 @@ import logging
 import panel as pn
 
 # Absolute imports: `panel serve` runs this file as a script, outside its package.
-from spacedata.dashboard.data import loader_from_env, shared_data
+from spacedata.dashboard.data import loader_from_env, shared_data, tune_gc_for_serving
 from spacedata.dashboard.page import TITLE, Template, build_app, load_extensions
 
 log = logging.getLogger("spacedata")
@@ -46,6 +46,8 @@ def app() -> Template | pn.Column:
     except Exception as exc:  # noqa: BLE001 - the page must not show a traceback
         log.error("the dashboard has no data to serve: %s: %s", type(exc).__name__, exc)
         return unavailable()
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        tune_gc_for_serving()  # once per server process, with its data loaded
     # the served figures come from the code paths the tests validate: skip plotly's checks
     return build_app(shared, pn.state.session_args, validate_figures=False)
 
