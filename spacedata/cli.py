@@ -517,6 +517,11 @@ def _serve(args: argparse.Namespace) -> int:
             os.environ["SPACEDATA_SNAPSHOT"] = str(where)
     if args.num_procs < 1:
         raise ValueError(f"--num-procs {args.num_procs}: give 1 or more processes.")
+    if args.num_procs > 1 and not hasattr(os, "fork"):  # Bokeh forks the server processes
+        raise ValueError(
+            f"--num-procs {args.num_procs} needs fork(), which this platform lacks: run one "
+            "spacedata serve per port behind a proxy instead (docs: Dashboard, Serving)."
+        )
     # The server's own warnings are not ours to reword; bokeh's use of a pandas deprecation
     # (reset_index(inplace=True), once per session) is known noise for operators.
     warnings.showwarning = _SHOW_WARNING
