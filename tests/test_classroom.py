@@ -406,3 +406,26 @@ def test_on_other_data_the_checks_say_they_cannot_tell(teacher):
     assert "is None" in classroom.feedback(2, None)
     with pytest.raises(ValueError, match="No exercise 5"):
         classroom.feedback(5, 1)
+
+
+def test_right_answers_in_other_forms_pass_in_the_student_copy(built, monkeypatch):
+    """A student's right answers written differently from the solutions (another method, row
+    order, dtype, no rounding, a reset_index frame), run in the student copy itself."""
+    nb = nbformat.read(built["student"], as_version=4)
+    set_answers(
+        nb,
+        {
+            1: 'df.groupby("config_type", observed=False).size().sort_values(ascending=False)'
+            ".astype(float).reset_index()",
+            2: '(df.groupby("agency_abbrev", observed=True)["time_in_space"].mean()'
+            " / pd.Timedelta(hours=1)).sort_values()",
+            3: 'df.assign(docked_share=df["time_docked"] / df["time_in_space"])'
+            '.sort_values("docked_share", ascending=False).head(5)[["docked_share"]]',
+            4: 'spacedata.plots.with_source(px.bar(df.groupby("config_name", observed=True)'
+            '["time_in_space_days"].sum(), orientation="h"), df)',
+        },
+    )
+    said = checks(execute(nb, monkeypatch))
+    assert [text.split(" ✓")[0] for text in said] == [
+        f"Exercise {n}: {RIGHT}" for n in range(1, 5)
+    ], said
