@@ -17,8 +17,12 @@ LAB_PORT ?= $(if $(filter command line environment,$(origin PORT)),$(PORT),8888)
 ifdef SPACEDATA_CHROMIUM
 export SPACEDATA_CHROMIUM
 endif
+# ... and this nginx (`make test SPACEDATA_NGINX=/path/to/nginx`).
+ifdef SPACEDATA_NGINX
+export SPACEDATA_NGINX
+endif
 
-.PHONY: setup dashboard run test test-fast test-lowest lab lint bench bundled-snapshot plotly-bundle browser axe clean
+.PHONY: setup dashboard run test test-fast test-lowest lab lint bench bundled-snapshot plotly-bundle browser nginx axe clean
 
 # Setup says what it does and lets pip show its progress: the first install takes a while.
 $(PY):
@@ -78,6 +82,30 @@ browser:
 	  fi; \
 	fi
 
+## Debian's nginx for the proxy tests and benchmark (tests/test_proxy.py, benchmarks/bench_proxy.py
+## run it as a plain foreground process on 127.0.0.1 with dashboards/nginx.conf, never as a
+## service). Nothing to do when SPACEDATA_NGINX is set or nginx is installed. Without root or sudo
+## it says so in one line and goes on: those tests are then skipped, except in CI (CI=true),
+## where they fail. (apt may start Debian's own nginx service, as on any Debian machine; the tests
+## do not use it.)
+nginx:
+	@if [ -n "$$SPACEDATA_NGINX" ]; then \
+	  echo "Proxy tests use SPACEDATA_NGINX=$$SPACEDATA_NGINX"; \
+	elif command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then \
+	  :; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then SUDO=sudo; \
+	  else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then \
+	    echo "No nginx and no root or sudo to install it: proxy tests will be skipped (set SPACEDATA_NGINX=/path/to/nginx, or run 'make nginx' as root)"; \
+	  else \
+	    echo "Installing Debian's nginx for the proxy tests"; \
+	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; } \
+	      || echo "Could not install nginx: proxy tests will be skipped (set SPACEDATA_NGINX=/path/to/nginx)"; \
+	  fi; \
+	fi
+
 ## axe-core (npm), which the accessibility browser tests inject into the page, into
 ## tests/node_modules at the version tests/package-lock.json pins (npm ci; again only when the
 ## lock file changes). Without npm it says so in one line and goes on: those tests are then
@@ -98,7 +126,7 @@ axe:
 ## Everything (what CI runs), on two workers (pytest-xdist; measured faster here than one, and
 ## than --dist loadscope). Session- and module-scoped fixtures are per worker. '-n 0': serial.
 PYTEST_ARGS ?= -n 2
-test: $(STAMP) browser axe
+test: $(STAMP) browser nginx axe
 	$(PY) -m ruff check spacedata dashboards tests benchmarks tools docs/hooks.py
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -129,10 +157,11 @@ lint: $(STAMP)
 	$(PY) -m ruff check spacedata dashboards tests benchmarks tools docs/hooks.py
 	$(PY) -m ruff format --check spacedata dashboards tests benchmarks tools docs/hooks.py
 
-bench: $(STAMP) browser
+bench: $(STAMP) browser nginx
 	$(PY) benchmarks/bench_data.py
 	$(PY) benchmarks/bench_dashboard.py
 	$(PY) benchmarks/bench_sessions.py
+	$(PY) benchmarks/bench_proxy.py
 	$(PY) benchmarks/bench_notebooks.py
 
 ## Rebuild data/bundled from the real captures in ../shared/seeds (two spacecraft pages and
