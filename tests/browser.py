@@ -253,8 +253,26 @@ def open_page(context, url: str, charts: int = 6):
     page.wait_for_selector(".sd-kpis", timeout=60_000)
     if charts:
         wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= charts, timeout=60)
-    page.wait_for_selector(".sd-table .tabulator", timeout=60_000)
+    show_records(page)
     return page
+
+
+#: Every scrolled box of the page (and the window) back at its top.
+_SCROLL_TOP = """() => {
+  for (const e of document.querySelectorAll("*")) if (e.scrollTop) e.scrollTop = 0
+  window.scrollTo(0, 0)
+}"""
+
+
+def show_records(page, rows: bool = False, timeout_ms: int = 60_000) -> None:
+    """Scroll to the records table's place (the dashboard builds the table once its place
+    nears the screen, :func:`spacedata.dashboard.page.when_shown`), wait for the table (with
+    ``rows``: a row), and scroll back to the top."""
+    page.locator(".sd-records-place").first.scroll_into_view_if_needed(timeout=timeout_ms)
+    page.wait_for_selector(
+        ".sd-table .tabulator" + (" .tabulator-row" if rows else ""), timeout=timeout_ms
+    )
+    page.evaluate(_SCROLL_TOP)
 
 
 class Outside:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import SCREENS, SHOTS, Console, wait_until
+from tests.browser import SCREENS, SHOTS, Console, show_records, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def open_view(chromium, url: str, view: str, size: tuple[int, int], **context_ar
         lambda: page.locator(".js-plotly-plot .main-svg").count() >= CHARTS[view], timeout=60
     )
     if view == "spacecraft":
-        page.wait_for_selector(".sd-table .tabulator", timeout=60_000)
+        show_records(page)
     page.wait_for_selector(".sd-filter-flights .noUi-handle[aria-label]", state="attached")
     return page
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from spacedata.snapshot import bundled_snapshot
 from spacedata.snapshot_writer import write_endpoints
-from tests.browser import SHOTS, Console, DashboardServer, kpis, wait_until
+from tests.browser import SHOTS, Console, DashboardServer, kpis, show_records, wait_until
 
 pytestmark = pytest.mark.browser
 NASA = "National Aeronautics and Space Administration"
@@ -62,7 +62,7 @@ def open_dashboard(page, url):
     page.goto(url)
     page.wait_for_selector(".sd-kpis", timeout=60_000)
     wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6, timeout=60)
-    page.wait_for_selector(".sd-table .tabulator", timeout=60_000)
+    show_records(page)
 
 
 def test_page_loads_every_chart_and_says_where_data_came_from(page, server):
@@ -192,7 +192,7 @@ def test_no_match_says_once_which_filters_exclude_everything_and_resets(page, se
     assert page.locator(".js-plotly-plot").evaluate_all(
         "els => els.every(e => e.getBoundingClientRect().height === 0)"
     )  # no empty chart frames
-    page.wait_for_selector(".sd-table .tabulator", timeout=60_000)
+    show_records(page)
     expect(page.locator(".sd-table .tabulator-placeholder")).to_contain_text("No rows")
     page.get_by_role("button", name="Reset all filters").click()
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "21")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 import spacedata
 from spacedata.dashboard import DataStore
-from tests.browser import Console, kpis, wait_until
+from tests.browser import Console, kpis, show_records, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def open_view(context, url: str, charts: int = 6):
 def page(chromium, bundled_dashboard):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = open_view(context, bundled_dashboard.url)
-    page.wait_for_selector(".sd-table .tabulator", timeout=60_000)
+    show_records(page)
     yield page
     assert page.errors == [] and page.console.problems == [], page.console.problems
     context.close()

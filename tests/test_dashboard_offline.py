@@ -23,6 +23,7 @@ from tests.browser import (
     Outside,
     kpis,
     open_page,
+    show_records,
     wait_until,
 )
 
@@ -89,7 +90,7 @@ def test_several_pages_opening_at_once_request_nothing_outside(chromium, server)
             pages.append(page)
         for page in pages:
             expect(page.locator(".js-plotly-plot .gtitle")).to_have_count(6, timeout=90_000)
-            page.wait_for_selector(".sd-table .tabulator", timeout=90_000)
+            show_records(page, timeout_ms=90_000)
         assert outside.urls == []
     finally:
         context.close()

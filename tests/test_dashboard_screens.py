@@ -16,6 +16,7 @@ from tests.browser import (
     Console,
     kpis,
     open_page,
+    show_records,
     wait_until,
 )
 
@@ -74,7 +75,7 @@ def test_every_screen_fits_shows_a_chart_first_and_reaches_the_filters(screen, s
 
     # the whole page is there: six charts and the table, then nothing overflows sideways
     expect(page.locator(".js-plotly-plot .gtitle")).to_have_count(6, timeout=60_000)
-    page.wait_for_selector(".sd-table .tabulator-row", timeout=60_000)
+    show_records(page, rows=True)
     sizes = page.evaluate(OVERFLOW)
     assert sizes["page"] <= sizes["screen"] and sizes["main"] <= sizes["mainBox"], (name, sizes)
     holder = page.locator(".sd-table .tabulator-tableholder").evaluate(

@@ -76,3 +76,26 @@ class UrlHistory(JSComponent):
     )
 
     _esm = (PICKER_JS.parent / "history.js").read_text(encoding="utf-8")
+
+
+class WhenShown(JSComponent):
+    """Sets :attr:`shown` once, when its place on the page comes within :attr:`margin_px` of
+    the screen (an ``IntersectionObserver``; never while its view is a hidden tab): what
+    :func:`spacedata.dashboard.page.when_shown` builds a part of the page on."""
+
+    shown = param.Boolean(default=False, doc="True once the place came near the screen.")
+    margin_px = param.Integer(default=300, doc="How near (CSS px below the screen) counts.")
+
+    _esm = """
+export function render({ model, el }) {
+  if (model.shown) return
+  const seen = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) {
+      seen.disconnect()
+      model.shown = true
+    }
+  }, { rootMargin: `0px 0px ${model.margin_px}px 0px` })
+  seen.observe(el)
+  model.on("remove", () => seen.disconnect())
+}
+"""
