@@ -268,7 +268,16 @@ def show_records(page, rows: bool = False, timeout_ms: int = 60_000) -> None:
     """Scroll to the records table's place (the dashboard builds the table once its place
     nears the screen, :func:`spacedata.dashboard.page.when_shown`), wait for the table (with
     ``rows``: a row), and scroll back to the top."""
-    page.locator(".sd-records-place").first.scroll_into_view_if_needed(timeout=timeout_ms)
+    from playwright.sync_api import Error as PlaywrightError
+
+    place = page.locator(".sd-records-place").first
+    try:
+        place.scroll_into_view_if_needed(timeout=timeout_ms)
+    except PlaywrightError as e:
+        # The place already near the screen (charts hidden when nothing matches) is replaced by
+        # the table while Playwright scrolls to it: the table, awaited below, is on its way.
+        if "not attached" not in str(e):
+            raise
     page.wait_for_selector(
         ".sd-table .tabulator" + (" .tabulator-row" if rows else ""), timeout=timeout_ms
     )
