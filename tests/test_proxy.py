@@ -6,7 +6,8 @@ and whose filters answer over the websocket. Faults: a backend killed under ngin
 backends do not allow, nginx missing (a skip here, a failure in CI) or misconfigured.
 
 nginx is started as a plain foreground process from a fixture and stopped with its process
-group, like every server here, even when a test fails.
+group, like every server here, even when a test fails. The tests that start servers are in the
+``load`` group (not in ``make test-fast``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from tests.loadclient import SpacedataServer, full_page_models, run_load
 from tests.proxy import CONFIG, NO_NGINX, NginxProxy, nginx_path, nginx_problem
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.load
 SESSIONS = 10
 #: Closed sessions are dropped within seconds (hidden flags of spacedata serve).
 SHORT = ["--check-unused-ms", "1000", "--unused-lifetime-ms", "1000"]
@@ -76,6 +76,7 @@ def nginx_binary() -> str:
     return nginx_path()
 
 
+@pytest.mark.load
 def test_a_bad_nginx_setting_fails_the_run_in_one_line(nginx_binary, tmp_path):
     """What a run with SPACEDATA_NGINX pointing nowhere prints: one line, no traceback, and no
     server started (the check comes before the backends)."""
@@ -146,6 +147,7 @@ def _addr(backend: SpacedataServer) -> str:
     return f"127.0.0.1:{backend.port}"
 
 
+@pytest.mark.load
 def test_ten_sessions_through_nginx(proxied, page_models):
     proxy, backends = proxied
     before = len(proxy.websockets())
@@ -157,6 +159,7 @@ def test_ten_sessions_through_nginx(proxied, page_models):
     assert upstreams <= {_addr(b) for b in backends}, upstreams
 
 
+@pytest.mark.load
 def test_nginx_spreads_new_viewers_and_keeps_each_on_one_backend(proxied):
     proxy, backends = proxied
     start = len(proxy.requests())
@@ -178,6 +181,7 @@ def test_nginx_spreads_new_viewers_and_keeps_each_on_one_backend(proxied):
         assert len({r["upstream"] for r in logged if r["key"] == key}) == 1
 
 
+@pytest.mark.load
 @pytest.mark.browser
 def test_a_browser_through_nginx_draws_every_chart_on_one_backend(chromium, proxied):
     proxy, backends = proxied
@@ -201,6 +205,7 @@ def test_a_browser_through_nginx_draws_every_chart_on_one_backend(chromium, prox
     assert ws[0]["upstream"] == pages[0]["upstream"] in {_addr(b) for b in backends}
 
 
+@pytest.mark.load
 def test_a_host_the_backends_do_not_allow_is_refused_through_nginx(proxied):
     proxy, backends = proxied
     r = requests.get(proxy.url, headers={"Host": "evil.example"}, timeout=10)
@@ -211,6 +216,7 @@ def test_a_host_the_backends_do_not_allow_is_refused_through_nginx(proxied):
     assert "Traceback" not in logs
 
 
+@pytest.mark.load
 def test_one_backend_killed_the_other_serves_every_session(nginx_binary):
     with behind_nginx() as (proxy, backends):
         models = whole_page_models(backends[1].url)
@@ -226,6 +232,39 @@ def test_one_backend_killed_the_other_serves_every_session(nginx_binary):
         assert "Traceback" not in alive.log_text()
 
 
+@pytest.mark.load
+@pytest.mark.browser
+def test_a_viewer_whose_backend_dies_gets_the_page_again_by_reloading(chromium, nginx_binary):
+    """Its open page loses its websocket (Bokeh logs it in the console; the page says nothing
+    and its filters stop answering); a reload, with the same cookie, reaches the other one."""
+    with behind_nginx() as (proxy, backends):
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = open_page(context, proxy.url)
+            lost = []
+            page.on("console", lambda m: lost.append(m.text) if "Lost websocket" in m.text else 0)
+            key = next(c["value"] for c in context.cookies() if c["name"] == "spacedata_backend")
+            first = next(r for r in proxy.requests() if r["key"] == key)["upstream"]
+            dead = next(b for b in backends if _addr(b) == first)
+            dead.proc.kill()
+            dead.proc.wait(10)
+            wait_until(lambda: page.wait_for_timeout(200) or lost, timeout=30)  # pumps events
+            page.reload()
+            page.wait_for_selector(".sd-kpis", timeout=60_000)
+            wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6, timeout=60)
+            box = page.locator(".sd-filter-name_search input")
+            box.fill("no such craft")
+            box.press("Enter")
+            wait_until(lambda: kpis(page)["Spacecraft shown"] == "0")
+        finally:
+            context.close()
+        alive = next(b for b in backends if b is not dead)
+        # the same viewer's websockets: the first on the dead backend, the reloaded on the other
+        mine = lambda: [r["upstream"] for r in proxy.websockets() if r["key"] == key]  # noqa: E731
+        wait_until(lambda: len(mine()) >= 2, timeout=30)
+        assert mine()[0] == first and mine()[-1].endswith(_addr(alive)), mine()
+
+
 # --- spacedata serve --num-procs 2 -----------------------------------------------------------
 
 
@@ -239,6 +278,7 @@ def _cpu(proc: psutil.Process) -> float:
     return sum(proc.cpu_times()[:2])
 
 
+@pytest.mark.load
 def test_num_procs_two_serves_ten_sessions_from_both_processes(two_procs):
     workers = psutil.Process(two_procs.proc.pid).children()
     assert len(workers) == 2, workers  # the parent only forked: two server processes
@@ -247,11 +287,14 @@ def test_num_procs_two_serves_ten_sessions_from_both_processes(two_procs):
     report = run_load(two_procs.url, two_procs.proc.pid, SESSIONS, models=models)
     assert report.errors == [] and len(report.ready_s) == SESSIONS, report.errors
     spent = {w.pid: _cpu(w) - before[w.pid] for w in workers}
-    # a session costs about 0.5 s of CPU; both processes built some (one idle would be ~0)
-    assert all(s > 0.3 for s in spent.values()), spent
+    # a whole session costs about 0.3 s of CPU, an idle process's timers far less than 0.15 s:
+    # both processes built sessions (the split is uneven: Tornado accepts a burst's waiting
+    # connections in whichever process wakes first)
+    assert all(s > 0.15 for s in spent.values()), spent
     assert "Traceback" not in two_procs.log_text()
 
 
+@pytest.mark.load
 @pytest.mark.browser
 def test_num_procs_two_in_a_browser_draws_every_chart(chromium, two_procs):
     """A page's GET and its websocket may reach different processes (the kernel hands each
