@@ -60,51 +60,40 @@ dashboard: $(RUNTIME)
 run: $(CORE)
 	$(VENV)/bin/spacedata info
 
-## Headless Chromium from Debian for the browser tests (Playwright's own download cannot work
-## here). Nothing to do when SPACEDATA_CHROMIUM is set or chromium is installed. Without root or
-## sudo it says so in one line and goes on: the browser tests are then skipped (pytest says how
-## to enable them), except in CI (CI=true), where they fail.
-browser:
-	@if [ -n "$$SPACEDATA_CHROMIUM" ]; then \
-	  echo "Browser tests use SPACEDATA_CHROMIUM=$$SPACEDATA_CHROMIUM"; \
-	elif command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then \
+# One Debian package a group of tests needs, installed when it can be: $(call debian_tool,PACKAGE,
+# ENV VARIABLE,BINARY PATH,WHICH TESTS). Nothing to do when the variable is set or the package's
+# command is there. Without root or sudo it says so in one line and goes on: those tests are then
+# skipped (pytest says how to enable them), except in CI (CI=true), where they fail.
+define debian_tool
+	@if [ -n "$$$(2)" ]; then \
+	  echo "$(4) tests use $(2)=$$$(2)"; \
+	elif command -v $(1) >/dev/null 2>&1 || [ -x $(3) ]; then \
 	  :; \
 	else \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	  elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then SUDO=sudo; \
 	  else SUDO=none; fi; \
 	  if [ "$$SUDO" = none ]; then \
-	    echo "No chromium and no root or sudo to install it: browser tests will be skipped (set SPACEDATA_CHROMIUM=/path/to/chromium, or run 'make browser' as root)"; \
+	    echo "No $(1) and no root or sudo to install it: $(4) tests will be skipped (set $(2)=/path/to/$(1), or run 'make $@' as root)"; \
 	  else \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; } \
-	      || echo "Could not install chromium: browser tests will be skipped (set SPACEDATA_CHROMIUM=/path/to/chromium)"; \
+	    echo "Installing Debian's $(1) for the $(4) tests"; \
+	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(1) >/dev/null; } \
+	      || echo "Could not install $(1): $(4) tests will be skipped (set $(2)=/path/to/$(1))"; \
 	  fi; \
 	fi
+endef
+
+## Headless Chromium from Debian for the browser tests (Playwright's own download cannot work
+## here).
+browser:
+	$(call debian_tool,chromium,SPACEDATA_CHROMIUM,/usr/bin/chromium,browser)
 
 ## Debian's nginx for the proxy tests and benchmark (tests/test_proxy.py, benchmarks/bench_proxy.py
 ## run it as a plain foreground process on 127.0.0.1 with dashboards/nginx.conf, never as a
-## service). Nothing to do when SPACEDATA_NGINX is set or nginx is installed. Without root or sudo
-## it says so in one line and goes on: those tests are then skipped, except in CI (CI=true),
-## where they fail. (apt may start Debian's own nginx service, as on any Debian machine; the tests
-## do not use it.)
+## service). (apt may start Debian's own nginx service, as on any Debian machine; the tests do
+## not use it.)
 nginx:
-	@if [ -n "$$SPACEDATA_NGINX" ]; then \
-	  echo "Proxy tests use SPACEDATA_NGINX=$$SPACEDATA_NGINX"; \
-	elif command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then \
-	  :; \
-	else \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
-	  elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then SUDO=sudo; \
-	  else SUDO=none; fi; \
-	  if [ "$$SUDO" = none ]; then \
-	    echo "No nginx and no root or sudo to install it: proxy tests will be skipped (set SPACEDATA_NGINX=/path/to/nginx, or run 'make nginx' as root)"; \
-	  else \
-	    echo "Installing Debian's nginx for the proxy tests"; \
-	    { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; } \
-	      || echo "Could not install nginx: proxy tests will be skipped (set SPACEDATA_NGINX=/path/to/nginx)"; \
-	  fi; \
-	fi
+	$(call debian_tool,nginx,SPACEDATA_NGINX,/usr/sbin/nginx,proxy)
 
 ## axe-core (npm), which the accessibility browser tests inject into the page, into
 ## tests/node_modules at the version tests/package-lock.json pins (npm ci; again only when the
