@@ -25,7 +25,8 @@ DISTRIBUTION = "ll2-spacedata"
 
 def _version() -> str:
     """The installed distribution's version; from a source tree that is not installed (the
-    checkout on ``PYTHONPATH``), pyproject.toml's, else ``0+unknown``."""
+    checkout on ``PYTHONPATH``), pyproject.toml's, else ``0+unknown``. Asked on first use of
+    ``__version__`` (importlib.metadata scans sys.path: ~50 ms, most of ``import spacedata``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -41,8 +42,6 @@ def _version() -> str:
             found = None
         return found.group(1) if found else "0+unknown"
 
-
-__version__ = _version()
 
 _LAZY = {
     "load_spacecraft": "spacedata.load",
@@ -109,6 +108,9 @@ _SUBMODULES = (
 
 
 def __getattr__(name: str):
+    if name == "__version__":
+        version = globals()["__version__"] = _version()
+        return version
     if name in _SUBMODULES:
         return import_module(f"spacedata.{name}")
     if name in _LAZY:

@@ -14,7 +14,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__, config
+from . import DISTRIBUTION, __version__, config
 
 EXIT_INCOMPLETE = 3
 _SHOW_WARNING = warnings.showwarning
@@ -495,7 +495,7 @@ def _import_captures(args: argparse.Namespace) -> int:
 
 
 #: What ``spacedata serve`` says, in one line, when the dashboard extra is not installed.
-DASHBOARD_EXTRA = "pip install 'll2-spacedata[dashboard]'"
+DASHBOARD_EXTRA = f"pip install '{DISTRIBUTION}[dashboard]'"
 #: The dashboard extra's packages that ``spacedata serve`` imports (import names).
 DASHBOARD_STACK = ("panel", "bokeh", "param", "tornado")
 

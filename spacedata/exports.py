@@ -58,6 +58,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
+from . import DISTRIBUTION
 from .citation import metadata, rejected_summary
 from .errors import SpacedataError
 
@@ -68,7 +69,7 @@ SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "js
 #: :data:`TABLES_SIDECAR`.
 SIDECAR_SUFFIX = ".provenance.json"
 TABLES_SIDECAR = "provenance.json"
-PARQUET_HINT = "Parquet export needs pyarrow: pip install 'll2-spacedata[parquet]'"
+PARQUET_HINT = f"Parquet export needs pyarrow: pip install '{DISTRIBUTION}[parquet]'"
 
 #: How CSV and JSON exports write each kind of value (see the module docstring).
 CONVENTIONS: dict[str, str] = {

@@ -75,7 +75,7 @@ def test_unknown_source_is_refused():
 
 
 def test_import_is_light():
-    code = "import sys, spacedata; print(sorted(m for m in ('pandas','plotly','panel','requests_cache') if m in sys.modules))"
+    code = "import sys, spacedata; print(sorted(m for m in ('pandas','plotly','panel','requests_cache','importlib.metadata') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
