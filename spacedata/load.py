@@ -406,7 +406,7 @@ def best_available(
     problems: list[str] | None = None,
 ) -> tuple[Tables, str]:
     """The best data that can be had now, for a server that must start: ``SPACEDATA_SNAPSHOT``;
-    else the latest fetched snapshot; else, if LL2 answers ``/api-throttle/`` within ``quick_s``
+    else the latest fetched snapshot; else (unless ``SPACEDATA_OFFLINE`` is set), if LL2 answers ``/api-throttle/`` within ``quick_s``
     seconds and the quota allows it, a fresh :func:`fetch` of ``endpoints`` (default: both;
     the spacecraft alone when only they fit), saved as the latest snapshot; else the bundled
     sample. Never raises for a network or quota problem, and never starts a sync that the quota
@@ -438,6 +438,8 @@ def best_available(
         )
         if tables is not None:
             return tables, f"your latest fetched snapshot ({latest})"
+    if config.offline():  # the operator's choice, not a network fault: no probe, and say so
+        return _bundled("offline: SPACEDATA_OFFLINE is set")
     probe = LL2Client(
         client.base_url if client else None, timeout=(quick_s, quick_s), deadline=quick_s, retries=0
     )

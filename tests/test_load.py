@@ -136,6 +136,17 @@ def test_best_available_offline_says_offline():
     assert "offline" in why
 
 
+def test_best_available_with_spacedata_offline_says_so_and_asks_nothing(ll2, monkeypatch):
+    """SPACEDATA_OFFLINE=1 is why the bundled sample is served: the page says that, not that
+    LL2 "could not be reached within 3 s", and no request is made."""
+    monkeypatch.setenv("SPACEDATA_BASE_URL", ll2.base)
+    monkeypatch.setenv("SPACEDATA_OFFLINE", "1")
+    tables, why = spacedata.load.best_available()
+    assert tables.provenance.source == "bundled"
+    assert why.endswith("offline: SPACEDATA_OFFLINE is set"), why
+    assert ll2.seen == []  # not even the free api-throttle probe
+
+
 def test_best_available_gives_up_on_a_silent_server(monkeypatch):
     """A host that accepts the connection and never answers: the probe's deadline ends it."""
     import socket
