@@ -132,7 +132,9 @@ def test_best_available_without_quota_serves_the_sample_and_says_why(ll2, monkey
 
 def test_best_available_offline_says_offline():
     tables, why = spacedata.load.best_available(quick_s=1)  # the base URL is a closed port
-    assert tables.provenance.source == "bundled" and why.startswith("the bundled sample (20 spacecraft records, 38 flights)")
+    assert tables.provenance.source == "bundled" and why.startswith(
+        "the bundled sample (20 spacecraft records, 38 flights)"
+    )
     assert "offline" in why
 
 
