@@ -15,6 +15,7 @@ handle's tooltip gone once a finger lets go.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -88,9 +89,19 @@ def open_view(chromium, url: str, view: str, size: tuple[int, int], **context_ar
     return page
 
 
-def axe_violations(page, axe_source: str) -> list[dict]:
+def axe_violations(page, axe_source: str, settle: float = 5.0) -> list[dict]:
+    """axe's critical and serious violations once the page has settled: Bokeh renders a
+    widget again when a value arrives and dashboard.js names its parts up to 30 ms later, so
+    axe runs again (every 0.2 s, at most ``settle`` s) until it finds nothing or time is up."""
     if not page.evaluate("() => !!window.axe"):
         page.add_script_tag(content=axe_source)
+    deadline = time.monotonic() + settle
+    while (found := _axe_once(page)) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    return found
+
+
+def _axe_once(page) -> list[dict]:
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [
         {
