@@ -326,6 +326,10 @@ def tune_gc_for_serving() -> bool:
     from bokeh.settings import settings
 
     settings.perform_error_diagnostics.set_value(False)
+    # and BOKEH_VALIDATE_DOC: Bokeh's checks of every model of each new session's document
+    # (developer warnings such as an empty layout, logged, never shown): ~6-12 ms a session;
+    # the tests build every page with them on
+    settings.perform_document_validation.set_value(False)
     return True
 
 

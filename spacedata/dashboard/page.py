@@ -10,6 +10,7 @@ font is dropped for system fonts, and Panel's own stylesheets are pinned to the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import panel as pn
@@ -45,6 +46,27 @@ class Template(pn.template.VanillaTemplate):
 
     _resources = {"css": {}}  # VanillaTemplate's Google Fonts stylesheet: system fonts instead
 
+    #: The page: VanillaTemplate's, without the roots of :attr:`_unused_roots`.
+    _template = Path(__file__).with_name("page.html")
+
+    #: Roots Panel's templates add to every session that this page never uses: a Python
+    #: API to open the modal and toggle the sidebar (dashboard.js does the sidebar) and an
+    #: area to run scripts from Python (2 models and a few ms a session of the ~30 ms the
+    #: template costs; benchmarks/bench_sessions.py). Panel's Location stays, unused as it is
+    #: (:class:`~.widgets.UrlHistory` keeps the URL): without it, a stylesheet built after
+    #: Back came from cdn.holoviz.org (tests/test_dashboard_history.py).
+    _unused_roots = ("actions", "js_area")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        for name in self._unused_roots:
+            self._render_items.pop(name, None)
+
+    def _build_layout(self):
+        # Panel builds a notebook preview (a repr, a button to launch a server) for every
+        # template, on every session: the served page never shows it
+        return pn.Column()
+
     def resolve_resources(self, cdn="auto", extras=None):
         resources = super().resolve_resources(cdn=cdn, extras=extras)
         for path in Assets._js:
@@ -55,7 +77,7 @@ class Template(pn.template.VanillaTemplate):
 
 
 def load_extensions(**config) -> None:
-    """``pn.extension("plotly", "tabulator", **config)`` for the served page, whose plotly.js
+    """``pn.extension("plotly", "tabulator", browser_info=False, **config)`` for the served page, whose plotly.js
     comes from :class:`Template` (:data:`spacedata._static.PLOTLY_JS`).
 
     Panel has no setting for a smaller plotly.js: its Plotly model lists the full bundle as a
@@ -63,7 +85,8 @@ def load_extensions(**config) -> None:
     notebook keeps Panel's full bundle. Without the bundle file (a Panel expecting another
     plotly.js version), Panel's own bundle stays: slower, but the charts work.
     """
-    pn.extension("plotly", "tabulator", **config)
+    # browser_info: Panel's per-session model of the browser's settings, which nothing reads
+    pn.extension("plotly", "tabulator", browser_info=False, **config)
     if PLOTLY_JS.is_file():
         PlotlyPlot.__javascript__ = []
 

@@ -572,10 +572,28 @@ class ChartPane(pn.pane.Plotly):
             cls._json[key] = (weakref.ref(fig, forget), sent)
         return sent
 
-    @staticmethod
-    def _sources(traces: list[dict]) -> list[ColumnDataSource]:
-        """A source per trace, the same empty one for every trace with no array left (Panel's
-        ``_get_sources`` moves those arrays out of the trace into its source)."""
+    #: The empty source of each served document, shared by all its charts, and all of them.
+    _empty: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    _empties: weakref.WeakSet = weakref.WeakSet()
+
+    @classmethod
+    def _empty_source(cls) -> ColumnDataSource:
+        """The current document's one empty source (a new one outside a document)."""
+        doc = pn.state.curdoc
+        if doc is None:
+            return ColumnDataSource()
+        with cls._json_lock:
+            source = cls._empty.get(doc)
+            if source is None:
+                source = cls._empty[doc] = ColumnDataSource()
+                cls._empties.add(source)
+        return source
+
+    @classmethod
+    def _sources(cls, traces: list[dict]) -> list[ColumnDataSource]:
+        """A source per trace, the document's empty one (:meth:`_empty_source`) for every
+        trace with no array left (Panel's ``_get_sources`` moves those arrays out of the
+        trace into its source)."""
         shared, out = None, []
         for trace in traces:
             arrays: dict = {}
@@ -583,7 +601,7 @@ class ChartPane(pn.pane.Plotly):
             if arrays:
                 out.append(ColumnDataSource(arrays))
             else:
-                shared = shared or ColumnDataSource()
+                shared = shared or cls._empty_source()
                 out.append(shared)
         return out
 
@@ -611,7 +629,8 @@ class ChartPane(pn.pane.Plotly):
 
     def _update(self, ref: str, model) -> None:
         # Panel's update writes a trace's arrays into the source at its index: a trace that
-        # now has an array left must not write it into the shared one
+        # now has an array left must not write it into a shared one (another trace's, or the
+        # document's empty one)
         if self.object is not None:
             traces = self._plotly_json_wrapper(self._to_figure(self.object))["data"]
             sources = list(model.data_sources)
@@ -619,7 +638,7 @@ class ChartPane(pn.pane.Plotly):
             for i, trace in enumerate(traces[: len(sources)]):
                 big: list[bool] = []
                 _inline(trace, big)
-                if big and uses[id(sources[i])] > 1:
+                if big and (uses[id(sources[i])] > 1 or sources[i] in self._empties):
                     sources[i] = ColumnDataSource()
             if sources != list(model.data_sources):
                 model.data_sources = sources
