@@ -78,7 +78,8 @@ class Template(pn.template.VanillaTemplate):
 
 def load_extensions(**config) -> None:
     """``pn.extension("plotly", "tabulator", **config)`` for the served page (without Panel's
-    browser-info model, which :class:`Template` does not embed), whose plotly.js comes from :class:`Template` (:data:`spacedata._static.PLOTLY_JS`).
+    browser-info model, which :class:`Template` does not embed), whose plotly.js comes from
+    :class:`Template` (:data:`spacedata._static.PLOTLY_JS`).
 
     Panel has no setting for a smaller plotly.js: its Plotly model lists the full bundle as a
     page resource, so that list is emptied here. Call it in the server process only; a
