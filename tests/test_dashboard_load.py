@@ -326,7 +326,8 @@ class _Session:
 
 def _served_page(query=None):
     """The default page built into a document that counts as served (so what waits for the
-    browser waits), with the onload work done; the document, and its models by kind."""
+    browser waits), with the onload work done; the document, its models by kind, and the
+    page."""
     import collections
 
     import panel as pn
@@ -343,7 +344,22 @@ def _served_page(query=None):
         page = build_app(shared, dict(query or {}))
         page.server_doc(doc)
         pn.state._on_load(doc)  # the onload work, as after document ready
-    return doc, collections.Counter(type(m).__name__ for m in doc.models)
+    return doc, collections.Counter(type(m).__name__ for m in doc.models), page
+
+
+def test_each_pair_of_charts_is_one_grid_that_hides_when_nothing_matches(frame):
+    """A row of charts is one layout (it was a grid inside a column that hid it): the grid
+    holds the charts and hides by its class while no spacecraft match."""
+    store = DataStore(frame)
+    rows = Charts(store).rows()
+    assert [len(row.objects) for row in rows] == [2, 2, 2]
+    assert all(type(p).__name__ == "ChartPane" for row in rows for p in row.objects)
+    assert all("sd-chart-grid" in row.css_classes for row in rows)
+    assert not any("sd-hidden" in row.css_classes for row in rows)
+    store.name_search = "no spacecraft is called this"
+    assert all("sd-hidden" in row.css_classes for row in rows)
+    store.name_search = ""
+    assert not any("sd-hidden" in row.css_classes for row in rows)
 
 
 def test_the_default_page_stays_small(monkeypatch):
@@ -364,12 +380,13 @@ def test_the_default_page_stays_small(monkeypatch):
             places.append(self)
 
     monkeypatch.setattr(page_module, "WhenShown", Place)
-    doc, kinds = _served_page()
+    doc, kinds, _ = _served_page()
     assert kinds["PlotlyPlot"] == 6 and kinds["DataTabulator"] == 0, kinds
     assert kinds["ColumnDataSource"] == 1, kinds  # one for the page: it was one a chart
     # Panel's template roots the page never uses: its actions, script area and browser info
     assert not {"TemplateActions1", "BrowserInfo"} & set(kinds), kinds
     assert kinds["HTML"] == 4, kinds  # the script area was a fifth
+    assert kinds["Column"] <= 9, kinds  # a chart row was two: one to hide, one the grid
     assert len(doc.models) <= 70, kinds  # 60; 80 with a source a chart; 121 with the table
     # the server skips Bokeh's document checks (tune_gc_for_serving): here they find nothing
     assert not _integrity_issues(doc)

@@ -466,6 +466,7 @@ _CHART_CSS = """
 _GRID_CSS = """
 :host { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 480px), 1fr));
   gap: 8px 16px; width: 100%; }
+:host(.sd-hidden) { display: none; }
 """
 CHART_HEIGHT = 430
 #: Beyond this many spacecraft the scatter draws aggregates (a marker per flights and
@@ -700,7 +701,12 @@ class Charts(View):
             )
             for key in self.builders
         }
-        self.any = pn.bind(lambda df: not df.empty, store.param[self.frame])
+        # a row's classes: the grid, hidden while nothing matches (Bokeh's `visible` loses
+        # to the grid's own `display`, so the class hides it)
+        self.grid_classes = pn.bind(
+            lambda df: ["sd-chart-grid", *(["sd-hidden"] if df.empty else [])],
+            store.param[self.frame],
+        )
         # One watcher for all the panes rather than a `pn.bind` reference each: Panel's
         # reference resolution cost ~10 ms more per filter change for six (benchmarks/).
         store.param.watch(self._update, self.frame)
@@ -735,15 +741,11 @@ class Charts(View):
         on a wide screen, stacked on a narrow one); hidden while nothing matches."""
         keys = list(self.panes)
         return [
-            pn.Column(  # hides; the grid inside sets its own `display`, which would win
-                pn.Column(
-                    *(self.panes[k] for k in keys[i : i + 2]),
-                    sizing_mode="stretch_width",
-                    stylesheets=[_GRID_CSS],
-                    css_classes=["sd-chart-grid"],
-                ),
-                visible=self.any,
+            pn.Column(
+                *(self.panes[k] for k in keys[i : i + 2]),
                 sizing_mode="stretch_width",
+                stylesheets=[_GRID_CSS],
+                css_classes=self.grid_classes,
             )
             for i in range(0, len(keys), 2)
         ]
