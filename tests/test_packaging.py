@@ -233,6 +233,20 @@ def test_every_core_module_imports_and_charts_draw_without_panel():
     assert out.stdout.splitlines() == ["55 Figure True", "[]", "True"]
 
 
+def test_importing_the_dashboard_without_its_extra_says_what_to_install():
+    """In JupyterLab on a core install, ``import spacedata.dashboard`` names the extra (it was
+    a bare "No module named 'panel'"); still a ModuleNotFoundError, for code that catches it."""
+    code = (
+        "try:\n    import spacedata.dashboard\n"
+        "except ModuleNotFoundError as exc:\n    print(type(exc).__name__, exc.name, '|', exc)\n"
+    )
+    out = _run_without_dashboard(code)
+    assert out.returncode == 0, out.stderr[-3000:]
+    (line,) = out.stdout.splitlines()
+    assert line.startswith("ModuleNotFoundError panel | "), line
+    assert "pip install 'll2-spacedata[dashboard]'" in line, line
+
+
 def test_serve_without_the_dashboard_extra_says_what_to_install_in_one_line():
     code = "from spacedata.cli import main\nsys.exit(main(['serve', '--port', '0']))\n"
     out = _run_without_dashboard(code)

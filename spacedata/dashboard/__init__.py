@@ -22,6 +22,9 @@ The same components display in JupyterLab: ``store = DataStore(df)``, then ``sto
 filters) and any view, e.g. ``Charts(store)``.
 """
 
+from . import _extra  # noqa: F401 - first: a core install says what to install
+
+# isort: split
 from .._static import PLOTLY_JS
 from .cache import AGGREGATES, SharedCache, data_version
 from .data import Loaded, SharedData, loader_from_env, release_memory_later, shared_data
