@@ -500,6 +500,13 @@ DASHBOARD_EXTRA = f"pip install '{DISTRIBUTION}[dashboard]'"
 DASHBOARD_STACK = ("panel", "bokeh", "param", "tornado")
 
 
+def missing_dashboard_stack() -> list[str]:
+    """The packages of :data:`DASHBOARD_STACK` that are not installed (import names)."""
+    from importlib.util import find_spec
+
+    return [m for m in DASHBOARD_STACK if find_spec(m) is None]
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Serve the in-package app (works from an installed wheel, not only from a checkout)."""
     import os
@@ -571,14 +578,12 @@ def _need_dashboard(exc: ModuleNotFoundError | None = None) -> None:
     """Raise a one-line SpacedataError saying what to install if the dashboard stack (the
     `dashboard` extra: Panel, Bokeh, param, tornado) is not installed, or ``exc`` says a
     module outside spacedata is missing; a module of ours missing is a bug, not an extra."""
-    from importlib.util import find_spec
-
     from .errors import SpacedataError
 
     if exc is not None:
         missing = [] if (exc.name or "spacedata").partition(".")[0] == "spacedata" else [exc.name]
     else:
-        missing = [m for m in DASHBOARD_STACK if find_spec(m) is None]
+        missing = missing_dashboard_stack()
     if missing:
         raise SpacedataError(
             f"serve needs the dashboard extra ({', '.join(missing)} not installed): "
