@@ -4,12 +4,14 @@ Exit codes: 0 done (``fetch``: a complete, verified snapshot was written; ``diff
 whether or not anything changed); 3 ``fetch`` did not complete (nothing was replaced; the
 message says what is missing and when or how to run again: a page refused, a redirect off the
 API's host, a refused key, the quota, a full disk...); 1 any other error, always as one line;
-2 a usage error.
+2 a usage error; 141 the output's reader went away first (``spacedata info | head -1``: no
+error line, as for a program stopped by SIGPIPE).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -17,6 +19,7 @@ from pathlib import Path
 from . import DISTRIBUTION, __version__, config
 
 EXIT_INCOMPLETE = 3
+EXIT_SIGPIPE = 141  # 128 + SIGPIPE, what a shell reports for a program the signal stopped
 _SHOW_WARNING = warnings.showwarning
 
 
@@ -34,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         word = "incomplete" if incomplete else "error"
         print(f"spacedata: {word}: {_one_line(exc)}", file=sys.stderr)
         return EXIT_INCOMPLETE if incomplete else 1
+    except BrokenPipeError:  # e.g. `spacedata info | head -1`: the reader has what it wanted
+        # nothing more can be written there, not even at exit: point stdout at /dev/null
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_SIGPIPE
     except (SpacedataError, ValueError, OSError) as exc:
         print(f"spacedata: error: {_one_line(exc)}", file=sys.stderr)
         return 1

@@ -179,3 +179,25 @@ def test_console_script_runs_offline():
     )
     assert out.returncode == 0, out.stderr
     assert "partial sample: 20 of about 603 records" in out.stdout
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly():
+    """``spacedata info | head -1``: once the reader has gone, the command stops without an
+    error line (it printed "spacedata: error: [Errno 32] Broken pipe") and exits as a program
+    stopped by SIGPIPE would (141)."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before the first line is written
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "spacedata.cli", "info"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert out.stderr == ""
+    assert out.returncode == 141
