@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -461,3 +462,89 @@ def test_the_served_app_tunes_the_collector_only_in_a_server(monkeypatch):
     monkeypatch.setattr(app_module, "tune_gc_for_serving", lambda: calls.append(1))
     app_module.app()
     assert calls == []
+
+
+def test_building_the_page_computes_its_model_graph_once(monkeypatch):
+    """Bokeh recomputes a document's whole model graph whenever a root is added, and Panel's
+    template adds seven: building a session's page computes it once."""
+    from bokeh.document.models import DocumentModelManager
+
+    computed = []
+    original = DocumentModelManager.recompute
+
+    def recompute(self):
+        computed.append(1)
+        return original(self)
+
+    monkeypatch.setattr(DocumentModelManager, "recompute", recompute)
+    import panel as pn
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from spacedata.dashboard import build_app, load_extensions
+
+    load_extensions(sizing_mode="stretch_width")
+    shared = SharedData(lambda refresh=False: spacedata.load_tables("bundled"))
+    doc, session = Document(), _Session()
+    doc._session_context = lambda: session
+    with set_curdoc(doc):
+        page = build_app(shared, {})
+        page.server_doc(doc)
+    assert len(computed) == 1
+    assert len(doc.roots) >= 5  # main, sidebar, header, location...
+    assert {type(m).__name__ for m in doc.models} >= {"Tabs", "PlotlyPlot", "UrlHistory1"}
+    pn.state._on_load(doc)
+
+
+def test_a_served_page_loads_its_components_modules_by_url():
+    """The dashboard's own components (pickers, chips, history, the table's place) send the
+    URL of their ES module and stylesheet, served by the dashboard and cached by the browser,
+    not ~48 KB of source in every session's document; a notebook gets them inline."""
+    import urllib.request
+    from urllib.parse import urljoin
+
+    from bokeh.client import pull_session
+
+    from spacedata._static import MODULES
+    from spacedata.dashboard import Picker
+    from tests.loadclient import SpacedataServer, _ready, _receive
+
+    by_url = {f"{name}.js": path for name, path in MODULES.items()}
+
+    def components(session) -> list:
+        return [m for m in list(session.document.models) if type(m).__name__ == "ReactiveESM"]
+
+    def pull(url: str) -> dict:
+        session = pull_session(url=url)
+        try:
+            _ready(session)  # the sidebar's pickers and the table's place come after it
+            _receive(session, lambda: len({m.class_name for m in components(session)}) >= 4, 30)
+            return {m.class_name: m for m in components(session)}
+        finally:
+            session.close()
+
+    with SpacedataServer() as srv:
+        with ThreadPoolExecutor(1) as pool:  # the client's own event loop, off pytest's
+            sent = pool.submit(pull, srv.url).result()
+        assert set(sent) == {"Picker", "FilterChips", "UrlHistory", "WhenShown"}
+        for name, model in sent.items():
+            assert model.bundle == "url", name
+            assert "export function render" not in model.esm, name
+            assert re.match(
+                r"(\./|(\.\./)+)components/spacedata\._static/Assets/_bundle_path/", model.esm
+            )
+            file = by_url[model.esm.rsplit("/", 1)[-1]]
+            with urllib.request.urlopen(urljoin(srv.url, model.esm), timeout=10) as reply:
+                assert reply.read().decode() == file.read_text(encoding="utf-8"), name
+            css = file.with_suffix(".css")
+            if css.is_file():
+                inline = [s for s in model.stylesheets if isinstance(s, str)]
+                assert not any(css.read_text(encoding="utf-8") in s for s in inline), name
+                with urllib.request.urlopen(urljoin(srv.url, model.css_bundle), timeout=10) as r:
+                    assert r.read().decode() == css.read_text(encoding="utf-8"), name
+            else:
+                assert model.css_bundle is None, name
+    # outside a server (a notebook), the module and its stylesheet travel inline
+    model = Picker(options=["a", "b"]).get_root()
+    assert "export function render" in model.esm
+    assert MODULES["picker"].with_suffix(".css").read_text(encoding="utf-8") in model.stylesheets

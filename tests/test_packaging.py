@@ -226,7 +226,7 @@ def test_every_core_module_imports_and_charts_draw_without_panel():
         "print(len(df), type(fig).__name__, len(fig.to_json()) > 1000)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         f"{DASHBOARD_STACK!r} and sys.modules[m] is not None))\n"
-        "from spacedata._static import PICKER_JS, PAGE_CSS; print(PICKER_JS.is_file())\n"
+        "from spacedata._static import MODULES, PAGE_CSS; print(MODULES['picker'].is_file())\n"
     )
     out = _run_without_dashboard(code)
     assert out.returncode == 0, out.stderr[-3000:]

@@ -15,9 +15,10 @@ HERE = Path(__file__).parent
 #: The page's stylesheet (responsive layout: sidebar, KPIs, charts) and script (sidebar toggle).
 PAGE_CSS = HERE / "dashboard.css"
 PAGE_JS = HERE / "dashboard.js"
-#: The filter picker's module and stylesheet (inlined into the component, not served).
-PICKER_JS = HERE / "picker.js"
-PICKER_CSS = HERE / "picker.css"
+#: The ES modules of the dashboard's own components (:mod:`spacedata.dashboard.widgets`), by
+#: name, each with its stylesheet ``<name>.css`` beside it where it has one: a served page loads
+#: them by URL (cached by the browser), a notebook inline.
+MODULES = {name: HERE / f"{name}.js" for name in ("picker", "chips", "history", "shown")}
 
 
 def _plotly_js() -> Path:
@@ -36,10 +37,15 @@ def _assets() -> type:
     plotly_js = _plotly_js()
 
     class Assets:
-        """What the page loads from ``components/spacedata._static/Assets/<_js|_css>/<file>``."""
+        """What the page loads from ``components/spacedata._static/Assets/<attribute>/<file>``:
+        its scripts (``_js``) and stylesheet (``_css``), and the modules of its components
+        with their stylesheets (``_bundle_path``, ``_bundle_css``: Panel's names for them)."""
 
         _js: list[Path] = [p for p in (plotly_js, PAGE_JS) if p.is_file()]
         _css: list[Path] = [PAGE_CSS]
+        _bundle_path: list[Path] = list(MODULES.values())
+        _bundle_css: list[Path] = [p.with_suffix(".css") for p in _bundle_path]
+        _bundle_css = [p for p in _bundle_css if p.is_file()]
 
     Assets.__module__, Assets.__qualname__ = __name__, "Assets"
     return Assets

@@ -39,11 +39,10 @@ import pandas as pd
 import panel as pn
 import param
 from bokeh.models import ColumnDataSource
-from panel.custom import JSComponent
 from panel.viewable import Layoutable
 
 from .. import plots
-from .._static import PICKER_JS
+from .._static import MODULES
 from ..citation import cite
 from ..config import CREDIT
 from ..provenance import Provenance
@@ -52,6 +51,7 @@ from .cache import AGGREGATES, data_version
 from .data import Loaded
 from .filters import Filter
 from .store import FILTERS, DataStore
+from .widgets import Module
 from .words import (
     BUNDLED_ABOUT,
     FIGURE_TEXT,
@@ -376,7 +376,7 @@ class KPIs(View):
         return self.pane
 
 
-class FilterChips(JSComponent):
+class FilterChips(Module):
     """The active filters as chips, each with a remove (×) button named "Remove filter:
     ...", and "Clear all" from two chips on (``spacedata/_static/chips.js``). Rendered as
     text, never HTML. A click calls ``on_message`` with ``{"remove": key}`` or
@@ -384,8 +384,7 @@ class FilterChips(JSComponent):
 
     chips = param.List(default=[], doc="[{'key', 'text', 'name'}]: one a chip, in order.")
 
-    _esm = (PICKER_JS.parent / "chips.js").read_text(encoding="utf-8")
-    _stylesheets = [(PICKER_JS.parent / "chips.css").read_text(encoding="utf-8")]
+    _esm = _bundle = MODULES["chips"]
 
     def __init__(self, on_message=None, **params):
         super().__init__(**params)

@@ -1,12 +1,15 @@
-"""The dashboard's own widget: :class:`Picker`, for filters that choose among many values."""
+"""The dashboard's own components: :class:`Picker`, for filters that choose among many values;
+:class:`UrlHistory`, the page's URL as its history; :class:`WhenShown`, a place on the page that
+says when it nears the screen. Each is a :class:`Module`."""
 
 from __future__ import annotations
 
 import param
 from panel.custom import JSComponent
+from panel.io.resources import component_resource_path
 from panel.widgets.base import WidgetBase
 
-from .._static import PICKER_CSS, PICKER_JS
+from .._static import MODULES, Assets
 
 #: A focus ring every control shows when reached with the keyboard (Bokeh's widgets draw
 #: none on checkboxes, slider handles and tabs); each widget's stylesheets carry it, since
@@ -33,7 +36,32 @@ input[type="checkbox"] { width: 24px; height: 24px; margin: 0 8px 0 0; flex: non
 """
 
 
-class Picker(JSComponent, WidgetBase):
+class Module(JSComponent):
+    """A component whose ES module is a file of :data:`spacedata._static.MODULES` (set
+    ``_esm = _bundle = MODULES[name]``), with its stylesheet ``<name>.css`` beside it if any.
+
+    A served page loads both by URL from the server (:class:`spacedata._static.Assets`),
+    fetched once and cached by the browser, instead of in every session's document: the page's
+    seven components carried ~48 KB of source and CSS to every viewer. A notebook gets them
+    inline, as Panel does for any component."""
+
+    @classmethod
+    def _component_resource_path(cls, esm_path, compiled):
+        return component_resource_path(Assets, "_bundle_path", esm_path)
+
+    @classmethod
+    def _own_css(cls) -> list[str]:
+        css = cls._esm.with_suffix(".css")
+        return [css.read_text(encoding="utf-8")] if css.is_file() else []
+
+    def _get_properties(self, doc):
+        props = super()._get_properties(doc)
+        if not props.get("css_bundle"):  # not served by URL (a notebook): inline
+            props["stylesheets"] = [*self._own_css(), *props.get("stylesheets", [])]
+        return props
+
+
+class Picker(Module, WidgetBase):
     """Choose several values by typing: exact matches first, then prefixes (``SpaceX`` +
     Enter chooses SpaceX, not an agency whose name merely contains "Space"), then word
     prefixes, then any substring. Options and chips are rendered as text, never HTML.
@@ -51,11 +79,10 @@ class Picker(JSComponent, WidgetBase):
     options = param.List(default=[], doc="Strings or {'value', 'label', 'hint'} dicts.")
     placeholder = param.String(default="Type to search", doc="Shown in the empty input.")
 
-    _esm = PICKER_JS.read_text(encoding="utf-8")
-    _stylesheets = [PICKER_CSS.read_text(encoding="utf-8")]
+    _esm = _bundle = MODULES["picker"]
 
 
-class UrlHistory(JSComponent):
+class UrlHistory(Module):
     """The page's URL kept equal to its state, and Back/Forward applied to the page
     (``spacedata/_static/history.js``).
 
@@ -75,10 +102,10 @@ class UrlHistory(JSComponent):
         doc="{'search': str, 'seq': int}: the URL Back/Forward went to, from the browser.",
     )
 
-    _esm = (PICKER_JS.parent / "history.js").read_text(encoding="utf-8")
+    _esm = _bundle = MODULES["history"]
 
 
-class WhenShown(JSComponent):
+class WhenShown(Module):
     """Sets :attr:`shown` once, when its place on the page comes within :attr:`margin_px` of
     the screen (an ``IntersectionObserver``; never while its view is a hidden tab): what
     :func:`spacedata.dashboard.page.when_shown` builds a part of the page on."""
@@ -86,16 +113,4 @@ class WhenShown(JSComponent):
     shown = param.Boolean(default=False, doc="True once the place came near the screen.")
     margin_px = param.Integer(default=300, doc="How near (CSS px below the screen) counts.")
 
-    _esm = """
-export function render({ model, el }) {
-  if (model.shown) return
-  const seen = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) {
-      seen.disconnect()
-      model.shown = true
-    }
-  }, { rootMargin: `0px 0px ${model.margin_px}px 0px` })
-  seen.observe(el)
-  model.on("remove", () => seen.disconnect())
-}
-"""
+    _esm = _bundle = MODULES["shown"]
