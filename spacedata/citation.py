@@ -195,7 +195,7 @@ _LABELS = {"bundled": "the bundled sample snapshot", "snapshot": "a fetched snap
 
 def _when(p: dict) -> str:
     if not p["fetched_at"]:
-        return "fetched on an unknown date"
+        return "fetch date not recorded"
     at = datetime.fromisoformat(p["fetched_at"])
     return f"fetched {at:%Y-%m-%d %H:%M} UTC"
 

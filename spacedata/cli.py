@@ -406,7 +406,7 @@ def _info(args: argparse.Namespace) -> int:
     if fprov is not None and (len(flights) or fprov.count is not None):
         flights_line = f"{len(flights):,} listed ({flown_split(flights)}); {fprov.completeness}"
         if fprov.as_of != prov.as_of:
-            flights_line += f"; as of {fprov.as_of}"
+            flights_line += f"; {fprov.dated}"
     else:
         flights_line = "none in this source. " + (flights.attrs.get("note") or "")
     extra = int((sc["seen_in"] == "spacecraft_flights").sum())

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 from .config import CREDIT, redact
 
+#: What a source says of its date when it was not recorded (the bundled captures: LL2-FACTS).
+NOT_DATED = "fetch date not recorded"
+
 _LABELS = {
     "live": "live LL2 API",
     "cache": "LL2 API via the local HTTP cache",
@@ -104,8 +107,13 @@ class Provenance:
 
     @property
     def as_of(self) -> str:
-        """``2026-11-23 10:30 UTC``, or ``unknown date``."""
-        return f"{self.fetched_at:%Y-%m-%d %H:%M} UTC" if self.fetched_at else "unknown date"
+        """``2026-11-23 10:30 UTC``, or ``fetch date not recorded`` (the bundled captures)."""
+        return f"{self.fetched_at:%Y-%m-%d %H:%M} UTC" if self.fetched_at else NOT_DATED
+
+    @property
+    def dated(self) -> str:
+        """For a sentence: ``as of 2026-11-23 10:30 UTC``, or ``fetch date not recorded``."""
+        return f"as of {self.as_of}" if self.fetched_at else NOT_DATED
 
     @property
     def staleness(self) -> str:
@@ -139,9 +147,7 @@ class Provenance:
     def describe(self) -> str:
         """One line for a table caption, chart subtitle or notebook header."""
         stale = f"; {self.staleness}" if self.stale_since else ""
-        return (
-            f"Source: {self.label}, as of {self.as_of}{stale}; {self.completeness}. Data: {CREDIT}."
-        )
+        return f"Source: {self.label}, {self.dated}{stale}; {self.completeness}. Data: {CREDIT}."
 
 
 def provenance_of(obj) -> Provenance:

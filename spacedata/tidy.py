@@ -182,7 +182,7 @@ class Tables:
         lines.append(f"  {prov.describe()}" if prov is not None else "  Source unknown.")
         fprov = self.sources.get("spacecraft_flights")
         if fprov is not None and (fprov.records or fprov.count is not None):
-            lines.append(f"  Flights: {fprov.label}, as of {fprov.as_of}; {fprov.completeness}.")
+            lines.append(f"  Flights: {fprov.label}, {fprov.dated}; {fprov.completeness}.")
         elif self.flights.attrs.get("note"):
             lines.append("  Flights: none in this source (see .notes).")
         return "\n".join(lines)

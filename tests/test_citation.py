@@ -109,7 +109,7 @@ def test_the_manifest_sha256_survives_attrs_and_is_none_for_live_loads(ll2, fetc
 def test_bundled_stale_and_synthetic_data_say_what_they_are(tmp_path):
     text = spacedata.cite(spacedata.load_spacecraft("bundled"))
     assert "(n.d.)" in text and "20 of 603 records, partial sample" in text
-    assert "fetched on an unknown date" in text and "bundled sample snapshot" in text
+    assert "fetch date not recorded" in text and "bundled sample snapshot" in text
 
     snap = write_synthetic_snapshot(30, tmp_path / "syn")
     syn = spacedata.cite(spacedata.load_spacecraft(snap.location))

@@ -168,7 +168,9 @@ def test_the_dashboard_says_what_changed_since_the_previous_snapshot_version(tmp
     assert previous_version(out) is None  # a first write has none
     assert changes_since_previous(spacedata.load_tables(out)) is None
     write_synthetic_snapshot(32, out, seed=1)
-    assert spacedata.load_tables(previous_version(out)).provenance.records == 30
+    previous = spacedata.load_tables(previous_version(out)).provenance
+    assert previous.records == 30
     line = changes_since_previous(spacedata.load_tables(out))
-    assert line.startswith("Since the previous snapshot (as of ") and "spacecraft: 2 added" in line
+    assert line.startswith(f"Since the previous snapshot ({previous.dated}): ")
+    assert "spacecraft: 2 added" in line
     assert changes_since_previous(spacedata.load_tables("bundled")) is None  # flat: none kept

@@ -21,7 +21,7 @@ def test_bundled_source_says_it_is_a_partial_sample():
     assert df.attrs["count"] == 603 and df.attrs["fetched_at"] is None
     prov = spacedata.provenance_of(df)
     assert prov.describe().startswith(
-        "Source: bundled sample snapshot, as of unknown date; partial sample: 20 of about 603"
+        "Source: bundled sample snapshot, fetch date not recorded; partial sample: 20 of about 603"
     )
 
 

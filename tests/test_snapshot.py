@@ -152,7 +152,8 @@ def test_bundled_snapshot_is_the_partial_real_sample():
     prov = snap.provenance
     assert prov.source == "bundled"
     assert "partial sample: 20 of about 603 records" in prov.describe()
-    assert "unknown date" in prov.describe() and "The Space Devs" in prov.describe()
+    assert "fetch date not recorded" in prov.describe() and "The Space Devs" in prov.describe()
+    assert "unknown date" not in prov.describe() and "as of" not in prov.describe()
 
 
 @pytest.mark.skipif(

@@ -69,7 +69,7 @@ def changes_since_previous(tables) -> str | None:
     except Exception as exc:  # noqa: BLE001 - a note, not the data: serve without it
         log.info("could not compare with the previous snapshot: %s", exc)
         return None
-    return f"Since the previous snapshot (as of {previous.provenance.as_of}): {line}."
+    return f"Since the previous snapshot ({previous.provenance.dated}): {line}."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,8 +166,8 @@ class SharedData:
                 log.warning("dashboard refresh failed, keeping the last good data: %s", exc)
                 error = (
                     f"Refresh failed at {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
-                    f"({type(exc).__name__}: {exc}); still showing data as of "
-                    f"{before.provenance.as_of}."
+                    f"({type(exc).__name__}: {exc}); still showing the last good data "
+                    f"({before.provenance.dated})."
                 )
                 new = dataclasses.replace(before, refresh_error=error)
             self._current = new

@@ -175,8 +175,8 @@ class ProvenanceView(View):
         else:
             of = f"{prov.count:,}" if prov.count is not None else "an unknown number of"
             parts.append(
-                f"<b>Source:</b> {html.escape(prov.label)}, <b>as of</b> "
-                f"{html.escape(prov.as_of)} · {self._shown(df)} of {len(self.loaded):,} "
+                f"<b>Source:</b> {html.escape(prov.label)}, <b>{html.escape(prov.dated)}</b>"
+                f" · {self._shown(df)} of {len(self.loaded):,} "
                 f"loaded{self._loaded_detail(prov)}; the {self.endpoint} endpoint reports {of}."
             )
             if prov.stale_since:

@@ -22,7 +22,7 @@ def source_line(df: pd.DataFrame) -> str:
         return "Source unknown: this frame carries no spacedata provenance."
     prov = Provenance.from_attrs(df.attrs)
     stale = f" ({prov.staleness})" if prov.stale_since else ""
-    return f"{prov.label}\n{prov.completeness}, as of {prov.as_of}{stale}. Data: {CREDIT}"
+    return f"{prov.label}\n{prov.completeness}, {prov.dated}{stale}. Data: {CREDIT}"
 
 
 def with_source(fig: go.Figure, df: pd.DataFrame, *, of: pd.DataFrame | None = None) -> go.Figure:
@@ -123,7 +123,7 @@ def flights_source_line(df: pd.DataFrame) -> str:
         what = "no flight records"
     else:
         what = f"flights {prov.completeness}"
-    return f"{prov.label}\n{what}, as of {prov.as_of}{stale}. Data: {CREDIT}"
+    return f"{prov.label}\n{what}, {prov.dated}{stale}. Data: {CREDIT}"
 
 
 def _flights_provenance(df: pd.DataFrame) -> Provenance | None:
