@@ -79,6 +79,7 @@ def summary(df: pd.DataFrame) -> dict[str, float]:
 _TEXT_CSS = """
 .sd-provenance { font-size: 15px; line-height: 1.5; padding: 8px 12px; background: #f4f6fa;
   border-left: 4px solid #4c78a8; overflow-wrap: anywhere; }
+@media (max-width: 600px) { .sd-provenance { font-size: 14px; line-height: 1.4; } }
 .sd-partial { color: #7a4300; }
 .sd-details summary { cursor: pointer; color: #2a4f7a; margin-top: 4px; min-height: 24px;
   display: list-item; line-height: 24px; }
@@ -174,10 +175,11 @@ class ProvenanceView(View):
             )
         else:
             of = f"{prov.count:,}" if prov.count is not None else "an unknown number of"
+            dated = f"<b>as of</b> {html.escape(prov.as_of)}" if prov.fetched_at else prov.dated
             parts.append(
-                f"<b>Source:</b> {html.escape(prov.label)}, <b>{html.escape(prov.dated)}</b>"
-                f" · {self._shown(df)} of {len(self.loaded):,} "
-                f"loaded{self._loaded_detail(prov)}; the {self.endpoint} endpoint reports {of}."
+                f"<b>Source:</b> {html.escape(prov.label)}, {dated} · {self._shown(df)} of "
+                f"{len(self.loaded):,} loaded{self._loaded_detail(prov)}; the {self.endpoint} "
+                f"endpoint reports {of}."
             )
             if prov.stale_since:
                 parts.append(
