@@ -548,3 +548,25 @@ def test_a_served_page_loads_its_components_modules_by_url():
     model = Picker(options=["a", "b"]).get_root()
     assert "export function render" in model.esm
     assert MODULES["picker"].with_suffix(".css").read_text(encoding="utf-8") in model.stylesheets
+
+
+def test_the_pages_own_components_share_their_parameter_objects():
+    """Panel looks up every parameter of a component while building its model, and param
+    copies a Parameter per instance on each first lookup or set: the page's own components
+    (pickers, chips, history, the table's place, the charts) keep none of their own."""
+    import param
+
+    from spacedata.dashboard import widgets
+    from spacedata.dashboard.views import ChartPane, FilterChips
+
+    own = (widgets.Picker, widgets.UrlHistory, widgets.WhenShown, FilterChips, ChartPane)
+    doc, kinds, page = _served_page()
+    built = [o for o in page.main[0].select() + page.sidebar[1].select() if isinstance(o, own)]
+    built += [o for o in page.main if isinstance(o, own)]
+    assert {type(o) for o in built} == set(own)
+    assert [o for o in built if o._param__private.params] == []
+    # their values stay their own
+    pickers = [o for o in built if isinstance(o, widgets.Picker)]
+    pickers[0].value = ["NASA"]
+    assert pickers[1].value != ["NASA"] and widgets.Picker.param.value.default == []
+    assert isinstance(widgets.Picker.param.value, param.List)

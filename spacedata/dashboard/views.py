@@ -51,7 +51,7 @@ from .cache import AGGREGATES, data_version
 from .data import Loaded
 from .filters import Filter
 from .store import FILTERS, DataStore
-from .widgets import Module
+from .widgets import Module, shared_parameters
 from .words import (
     BUNDLED_ABOUT,
     FIGURE_TEXT,
@@ -378,6 +378,7 @@ class KPIs(View):
         return self.pane
 
 
+@shared_parameters
 class FilterChips(Module):
     """The active filters as chips, each with a remove (×) button named "Remove filter:
     ...", and "Clear all" from two chips on (``spacedata/_static/chips.js``). Rendered as
@@ -520,6 +521,7 @@ def lean_layout(layout: dict, traces: list[dict]) -> dict:
     return {**layout, "template": {**template, "data": data}}
 
 
+@shared_parameters
 class ChartPane(pn.pane.Plotly):
     """Panel's Plotly pane with one Bokeh data source per chart rather than one per trace.
 

@@ -36,6 +36,16 @@ input[type="checkbox"] { width: 24px; height: 24px; margin: 0 8px 0 0; flex: non
 """
 
 
+def shared_parameters(cls: type) -> type:
+    """Class decorator: instances of ``cls`` share their class's Parameter objects instead of
+    each copying one on every parameter set or lookup (param's ``no_instance_params``). Panel
+    looks up every parameter of a component as it builds its model: a page's four pickers,
+    chips, history and six charts made ~200 Parameter copies a session (~6 ms, 60 KB). For
+    the dashboard's own classes, which never change a parameter's bounds or options on one
+    instance (their values stay per instance)."""
+    return param.parameterized.no_instance_params(cls)
+
+
 class Module(JSComponent):
     """A component whose ES module is a file of :data:`spacedata._static.MODULES` (set
     ``_esm = _bundle = MODULES[name]``), with its stylesheet ``<name>.css`` beside it if any.
@@ -61,6 +71,7 @@ class Module(JSComponent):
         return props
 
 
+@shared_parameters
 class Picker(Module, WidgetBase):
     """Choose several values by typing: exact matches first, then prefixes (``SpaceX`` +
     Enter chooses SpaceX, not an agency whose name merely contains "Space"), then word
@@ -82,6 +93,7 @@ class Picker(Module, WidgetBase):
     _esm = _bundle = MODULES["picker"]
 
 
+@shared_parameters
 class UrlHistory(Module):
     """The page's URL kept equal to its state, and Back/Forward applied to the page
     (``spacedata/_static/history.js``).
@@ -105,6 +117,7 @@ class UrlHistory(Module):
     _esm = _bundle = MODULES["history"]
 
 
+@shared_parameters
 class WhenShown(Module):
     """Sets :attr:`shown` once, when its place on the page comes within :attr:`margin_px` of
     the screen (an ``IntersectionObserver``; never while its view is a hidden tab): what
