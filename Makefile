@@ -150,6 +150,7 @@ bench: $(STAMP) browser nginx
 	$(PY) benchmarks/bench_data.py
 	$(PY) benchmarks/bench_dashboard.py
 	$(PY) benchmarks/bench_sessions.py
+	$(PY) benchmarks/bench_page_build.py
 	$(PY) benchmarks/bench_proxy.py
 	$(PY) benchmarks/bench_notebooks.py
 
