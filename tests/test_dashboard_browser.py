@@ -269,3 +269,34 @@ def test_one_legible_provenance_line_on_screen_and_a_source_line_in_saved_charts
     from PIL import Image
 
     assert Image.open(path).size == (960, 560)  # the same legible size from any screen
+
+
+def test_a_chart_removed_while_it_was_being_drawn_raises_no_page_error(page, server):
+    """Panel's plotly view relays out its chart once the first draw ends, even when the view
+    was removed meanwhile (a tab switched away mid-draw): plotly then threw "Cannot read
+    properties of undefined (reading '_guiEditing')" as an uncaught page error (the flaky
+    failure of test_the_spacecraft_filters_and_the_tab_are_shared_through_the_url). The page
+    makes a relayout of a removed (purged) chart do nothing."""
+    open_dashboard(page, server.url)
+    outcome = page.evaluate(
+        """async () => {
+          const gd = document.createElement("div")
+          document.body.appendChild(gd)
+          await Plotly.newPlot(gd, [{x: [1, 2], y: [3, 4]}], {})
+          Plotly.purge(gd)  // what the view's remove() does
+          try {
+            await Plotly.relayout(gd, {width: 300, height: 200})  // what its draw then does
+            return "no error"
+          } catch (e) {
+            return String(e)
+          } finally {
+            gd.remove()
+          }
+        }"""
+    )
+    assert outcome == "no error"
+    # a chart that is drawn still relays out
+    chart = page.locator(".sd-chart-flights_by_agency .js-plotly-plot")
+    chart.evaluate("gd => Plotly.relayout(gd, {title: {text: 'relaid out'}})")
+    expect(page.locator(".sd-chart-flights_by_agency .gtitle")).to_have_text("relaid out")
+    assert page.errors == []

@@ -9,6 +9,7 @@
 // slider handles (and their dates as text) and the checkboxes, tab roles and arrow keys for
 // the view tabs, and a records grid whose children are rows. Bokeh renders widgets lazily and
 // again on change, so each shadow root is watched and the pass runs again after it changes.
+// And plotly.js is kept from throwing when a chart removed mid-draw is relaid out.
 ;(() => {
   const NARROW = "(max-width: 800px)"
 
@@ -232,6 +233,26 @@
     window.addEventListener("resize", sync)
     sync()
   }
+
+  // -- a chart removed while it was being drawn ----------------------------------------------
+  // Panel's plotly view relays out its chart when the first draw ends, even if the view was
+  // removed (its chart purged) meanwhile, e.g. a tab switched away mid-draw: plotly then throws
+  // "reading '_guiEditing'" as an uncaught page error. A purged chart has no layout left to
+  // change, so relaying it out does nothing here (tests/test_dashboard_browser.py).
+  function guardPlotly() {
+    const plotly = window.Plotly
+    if (!plotly || plotly.relayout.sdGuarded) return
+    const relayout = plotly.relayout
+    plotly.relayout = function (gd, ...args) {
+      const el = typeof gd === "string" ? document.getElementById(gd) : gd
+      if (el && !el._fullLayout) return Promise.resolve(el)
+      return relayout.call(this, gd, ...args)
+    }
+    plotly.relayout.sdGuarded = true
+  }
+
+  guardPlotly() // plotly.js comes before this script; Panel's own bundle (a fallback) after
+  window.addEventListener("load", guardPlotly)
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup)
   else setup()
