@@ -23,34 +23,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import panel as pn  # noqa: E402
 import param.parameterized  # noqa: E402
 from bokeh.document import Document  # noqa: E402
 from bokeh.protocol import Protocol  # noqa: E402
-from panel.io.state import set_curdoc  # noqa: E402
 
 import spacedata  # noqa: E402
-from spacedata.dashboard import SharedData, build_app, load_extensions  # noqa: E402
+from spacedata.dashboard import SharedData  # noqa: E402
 from spacedata.dashboard.data import tune_gc_for_serving  # noqa: E402
-
-
-class _Session:
-    """Enough of a Bokeh server session for a document to count as served."""
-
-    id = "bench-session"
-    server_context = object()
-    request = type("Request", (), {"arguments": {}, "headers": {}, "cookies": {}})()
+from tests.loadclient import served_page  # noqa: E402
 
 
 def one_page(shared: SharedData) -> tuple[Document, int]:
-    """One session's page, its onload work done; the document and the bytes of its PULL-DOC
+    """One session's page as served (:func:`tests.loadclient.served_page`, figures not
+    validated, as `spacedata serve` builds them); the document and the bytes of its PULL-DOC
     reply (what a viewer's browser receives first)."""
-    doc, session = Document(), _Session()
-    doc._session_context = lambda: session
-    with set_curdoc(doc):
-        page = build_app(shared, {}, validate_figures=False)
-        page.server_doc(doc)
-        pn.state._on_load(doc)
+    doc, _ = served_page(shared=shared, validate_figures=False)
     reply = Protocol().create("PULL-DOC-REPLY", "bench", doc)
     return doc, len(reply.content_json)
 
@@ -78,7 +65,6 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
-    load_extensions(sizing_mode="stretch_width")
     shared = SharedData(lambda refresh=False: spacedata.load_tables("bundled"))
     from bokeh.settings import settings
 

@@ -22,6 +22,7 @@ import psutil
 from bokeh.client import pull_session
 from bokeh.events import DocumentReady
 
+import spacedata
 import spacedata.dashboard.page  # noqa: E402,F401 - our own widget models
 from tests.browser import SAFE_ENV, DashboardServer
 
@@ -215,6 +216,39 @@ def run_load(
         rss_open_mb=rss_open,
         rss_closed_mb=rss_closed,
     )
+
+
+class ServedSession:
+    """Enough of a Bokeh server session for a document to count as served (what waits for
+    the browser waits, components send their modules by URL), without a server."""
+
+    id = "in-process-session"
+    server_context = object()
+    request = type("Request", (), {"arguments": {}, "headers": {}, "cookies": {}})()
+
+
+def served_page(query=None, *, shared=None, onload: bool = True, validate_figures: bool = True):
+    """The page one viewer gets (``build_app`` and the template's ``server_doc``), built
+    in-process into a document that counts as served, from ``shared`` (default: the bundled
+    sample); ``onload``: with the onload work Panel runs after "document ready". The document
+    and the page."""
+    import panel as pn
+    from bokeh.document import Document
+    from panel.io.state import set_curdoc
+
+    from spacedata.dashboard import SharedData, build_app, load_extensions
+
+    load_extensions(sizing_mode="stretch_width")
+    if shared is None:
+        shared = SharedData(lambda refresh=False: spacedata.load_tables("bundled"))
+    doc, session = Document(), ServedSession()
+    doc._session_context = lambda: session
+    with set_curdoc(doc):
+        page = build_app(shared, dict(query or {}), validate_figures=validate_figures)
+        page.server_doc(doc)
+        if onload:
+            pn.state._on_load(doc)
+    return doc, page
 
 
 class SpacedataServer(DashboardServer):

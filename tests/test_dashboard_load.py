@@ -317,34 +317,15 @@ def pn_pane(fig):
     return pn.pane.Plotly(fig).get_root()
 
 
-class _Session:
-    """Enough of a Bokeh session context for a document to count as served."""
-
-    id = "test-session"
-    server_context = None
-    request = type("Request", (), {"arguments": {}, "headers": {}, "cookies": {}})()
-
-
 def _served_page(query=None):
-    """The default page built into a document that counts as served (so what waits for the
-    browser waits), with the onload work done; the document, its models by kind, and the
+    """The default page built into a document that counts as served, with the onload work
+    done (:func:`tests.loadclient.served_page`); the document, its models by kind, and the
     page."""
     import collections
 
-    import panel as pn
-    from bokeh.document import Document
-    from panel.io.state import set_curdoc
+    from tests.loadclient import served_page
 
-    from spacedata.dashboard import build_app, load_extensions
-
-    load_extensions(sizing_mode="stretch_width")
-    shared = SharedData(lambda refresh=False: spacedata.load_tables("bundled"))
-    doc, session = Document(), _Session()
-    doc._session_context = lambda: session
-    with set_curdoc(doc):
-        page = build_app(shared, dict(query or {}))
-        page.server_doc(doc)
-        pn.state._on_load(doc)  # the onload work, as after document ready
+    doc, page = served_page(query)
     return doc, collections.Counter(type(m).__name__ for m in doc.models), page
 
 
@@ -478,22 +459,16 @@ def test_building_the_page_computes_its_model_graph_once(monkeypatch):
 
     monkeypatch.setattr(DocumentModelManager, "recompute", recompute)
     import panel as pn
-    from bokeh.document import Document
     from panel.io.state import set_curdoc
 
-    from spacedata.dashboard import build_app, load_extensions
+    from tests.loadclient import served_page
 
-    load_extensions(sizing_mode="stretch_width")
-    shared = SharedData(lambda refresh=False: spacedata.load_tables("bundled"))
-    doc, session = Document(), _Session()
-    doc._session_context = lambda: session
-    with set_curdoc(doc):
-        page = build_app(shared, {})
-        page.server_doc(doc)
+    doc, _ = served_page(onload=False)
     assert len(computed) == 1
     assert len(doc.roots) >= 5  # main, sidebar, header, location...
     assert {type(m).__name__ for m in doc.models} >= {"Tabs", "PlotlyPlot", "UrlHistory1"}
-    pn.state._on_load(doc)
+    with set_curdoc(doc):
+        pn.state._on_load(doc)
 
 
 def test_a_served_page_loads_its_components_modules_by_url():

@@ -35,6 +35,7 @@ def _plotly_js() -> Path:
 
 def _assets() -> type:
     plotly_js = _plotly_js()
+    module_css = [css for p in MODULES.values() if (css := p.with_suffix(".css")).is_file()]
 
     class Assets:
         """What the page loads from ``components/spacedata._static/Assets/<attribute>/<file>``:
@@ -44,8 +45,7 @@ def _assets() -> type:
         _js: list[Path] = [p for p in (plotly_js, PAGE_JS) if p.is_file()]
         _css: list[Path] = [PAGE_CSS]
         _bundle_path: list[Path] = list(MODULES.values())
-        _bundle_css: list[Path] = [p.with_suffix(".css") for p in _bundle_path]
-        _bundle_css = [p for p in _bundle_css if p.is_file()]
+        _bundle_css: list[Path] = module_css
 
     Assets.__module__, Assets.__qualname__ = __name__, "Assets"
     return Assets

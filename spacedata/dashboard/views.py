@@ -40,6 +40,7 @@ import panel as pn
 import param
 from bokeh.models import ColumnDataSource
 from panel.viewable import Layoutable
+from param.parameterized import no_instance_params
 
 from .. import plots
 from .._static import MODULES
@@ -51,7 +52,7 @@ from .cache import AGGREGATES, data_version
 from .data import Loaded
 from .filters import Filter
 from .store import FILTERS, DataStore
-from .widgets import Module, shared_parameters
+from .widgets import Module
 from .words import (
     BUNDLED_ABOUT,
     FIGURE_TEXT,
@@ -378,7 +379,7 @@ class KPIs(View):
         return self.pane
 
 
-@shared_parameters
+@no_instance_params
 class FilterChips(Module):
     """The active filters as chips, each with a remove (×) button named "Remove filter:
     ...", and "Clear all" from two chips on (``spacedata/_static/chips.js``). Rendered as
@@ -521,7 +522,7 @@ def lean_layout(layout: dict, traces: list[dict]) -> dict:
     return {**layout, "template": {**template, "data": data}}
 
 
-@shared_parameters
+@no_instance_params
 class ChartPane(pn.pane.Plotly):
     """Panel's Plotly pane with one Bokeh data source per chart rather than one per trace.
 

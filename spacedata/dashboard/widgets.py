@@ -4,10 +4,14 @@ says when it nears the screen. Each is a :class:`Module`."""
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import param
 from panel.custom import JSComponent
 from panel.io.resources import component_resource_path
 from panel.widgets.base import WidgetBase
+from param.parameterized import no_instance_params
 
 from .._static import MODULES, Assets
 
@@ -36,42 +40,38 @@ input[type="checkbox"] { width: 24px; height: 24px; margin: 0 8px 0 0; flex: non
 """
 
 
-def shared_parameters(cls: type) -> type:
-    """Class decorator: instances of ``cls`` share their class's Parameter objects instead of
-    each copying one on every parameter set or lookup (param's ``no_instance_params``). Panel
-    looks up every parameter of a component as it builds its model: a page's four pickers,
-    chips, history and six charts made ~200 Parameter copies a session (~6 ms, 60 KB). For
-    the dashboard's own classes, which never change a parameter's bounds or options on one
-    instance (their values stay per instance)."""
-    return param.parameterized.no_instance_params(cls)
-
-
 class Module(JSComponent):
     """A component whose ES module is a file of :data:`spacedata._static.MODULES` (set
     ``_esm = _bundle = MODULES[name]``), with its stylesheet ``<name>.css`` beside it if any.
 
     A served page loads both by URL from the server (:class:`spacedata._static.Assets`),
     fetched once and cached by the browser, instead of in every session's document: the page's
-    seven components carried ~48 KB of source and CSS to every viewer. A notebook gets them
-    inline, as Panel does for any component."""
+    seven components carried ~45 KB of source and CSS to every viewer. A notebook gets them
+    inline, as Panel does for any component.
+
+    Each concrete class is also decorated with param's ``no_instance_params``: Panel looks up
+    every parameter of a component as it builds its model, and param copied a Parameter per
+    instance each time (~200 copies, ~6 ms and ~60 KB a session). These classes never change
+    a parameter's bounds or options on one instance; their values stay per instance."""
 
     @classmethod
     def _component_resource_path(cls, esm_path, compiled):
         return component_resource_path(Assets, "_bundle_path", esm_path)
 
-    @classmethod
-    def _own_css(cls) -> list[str]:
-        css = cls._esm.with_suffix(".css")
-        return [css.read_text(encoding="utf-8")] if css.is_file() else []
-
     def _get_properties(self, doc):
         props = super()._get_properties(doc)
         if not props.get("css_bundle"):  # not served by URL (a notebook): inline
-            props["stylesheets"] = [*self._own_css(), *props.get("stylesheets", [])]
+            inline = [_text(css) for css in self._bundle_css]  # Panel's `<module>.css` beside it
+            props["stylesheets"] = [*inline, *props.get("stylesheets", [])]
         return props
 
 
-@shared_parameters
+@functools.cache
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@no_instance_params
 class Picker(Module, WidgetBase):
     """Choose several values by typing: exact matches first, then prefixes (``SpaceX`` +
     Enter chooses SpaceX, not an agency whose name merely contains "Space"), then word
@@ -93,7 +93,7 @@ class Picker(Module, WidgetBase):
     _esm = _bundle = MODULES["picker"]
 
 
-@shared_parameters
+@no_instance_params
 class UrlHistory(Module):
     """The page's URL kept equal to its state, and Back/Forward applied to the page
     (``spacedata/_static/history.js``).
@@ -117,7 +117,7 @@ class UrlHistory(Module):
     _esm = _bundle = MODULES["history"]
 
 
-@shared_parameters
+@no_instance_params
 class WhenShown(Module):
     """Sets :attr:`shown` once, when its place on the page comes within :attr:`margin_px` of
     the screen (an ``IntersectionObserver``; never while its view is a hidden tab): what
