@@ -244,15 +244,16 @@ SCREENS = {"phone": (390, 844), "tablet": (820, 1180), "desktop": (1400, 1000)}
 
 
 def open_page(context, url: str, charts: int = 6):
-    """A new page at ``url``, waiting until ``charts`` charts are drawn (the lower ones and the
-    table arrive just after the first) and the table has rows or its placeholder."""
+    """A new page at ``url``, waiting until ``charts`` charts are drawn and the table has rows
+    or its placeholder (the page builds the lower charts and the table as a viewer scrolls to
+    them: :func:`wait_for_charts`, :func:`show_records`)."""
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(url)
     page.wait_for_selector(".sd-kpis", timeout=60_000)
     if charts:
-        wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= charts, timeout=60)
+        wait_for_charts(page, charts)
     show_records(page)
     return page
 
@@ -263,25 +264,41 @@ _SCROLL_TOP = """() => {
   window.scrollTo(0, 0)
 }"""
 
+#: The places of the parts the page builds as a viewer scrolls to them, on the shown view.
+_PLACES = ".sd-chart-place, .sd-records-place"
+
+
+def _scroll_until(page, done, timeout: float) -> None:
+    """Scroll to the page's next place (:func:`spacedata.dashboard.page.when_shown`: each lower
+    pair of charts, then the records table, is built once its place nears the screen) until
+    ``done()``, then back to the top."""
+
+    def reached():
+        if done():
+            return True
+        place = page.locator(_PLACES).filter(visible=True)
+        if place.count():  # replaced by its part while scrolled to: the next try sees the next
+            place.first.scroll_into_view_if_needed(timeout=2_000)
+        return False
+
+    try:
+        wait_until(reached, timeout=timeout)
+    finally:
+        page.evaluate(_SCROLL_TOP)
+
+
+def wait_for_charts(page, charts: int, timeout: float = 60) -> None:
+    """Wait until ``charts`` charts are drawn, scrolling down to the lower ones."""
+    plots = page.locator(".js-plotly-plot")  # drawn: plotly's own SVG inside (3 a chart)
+    drawn = "els => els.filter(e => e.querySelector('.main-svg')).length"
+    _scroll_until(page, lambda: plots.evaluate_all(drawn) >= charts, timeout)
+
 
 def show_records(page, rows: bool = False, timeout_ms: int = 60_000) -> None:
-    """Scroll to the records table's place (the dashboard builds the table once its place
-    nears the screen, :func:`spacedata.dashboard.page.when_shown`), wait for the table (with
-    ``rows``: a row), and scroll back to the top."""
-    from playwright.sync_api import Error as PlaywrightError
-
-    place = page.locator(".sd-records-place").first
-    try:
-        place.scroll_into_view_if_needed(timeout=timeout_ms)
-    except PlaywrightError as e:
-        # The place already near the screen (charts hidden when nothing matches) is replaced by
-        # the table while Playwright scrolls to it: the table, awaited below, is on its way.
-        if "not attached" not in str(e):
-            raise
-    page.wait_for_selector(
-        ".sd-table .tabulator" + (" .tabulator-row" if rows else ""), timeout=timeout_ms
-    )
-    page.evaluate(_SCROLL_TOP)
+    """Scroll down to the records table until it is built, wait for it (with ``rows``: a row),
+    and scroll back to the top."""
+    table = page.locator(".sd-table .tabulator" + (" .tabulator-row" if rows else ""))
+    _scroll_until(page, lambda: table.count() > 0, timeout_ms / 1000)
 
 
 class Outside:

@@ -119,12 +119,40 @@ def _ready(session) -> None:
     session.document.callbacks.send_event(DocumentReady())
 
 
-def full_page_models(url: str, settle_s: float = 3.0) -> int:
+#: The places of the lower charts (:func:`spacedata.dashboard.page.when_shown`).
+CHART_PLACE = "sd-chart-place"
+
+
+def _reveal(session, places: int, timeout_s: float = 120) -> bool:
+    """Report ``places`` chart places shown, one after the other, as a browser does when they
+    near its screen (a 1400x1000 desktop reports the first at load: four charts), each once
+    the server has built what the one before held; whether all were there."""
+    for _ in range(places):
+
+        def next_place():
+            return next(
+                (
+                    m
+                    for m in list(session.document.models)
+                    if CHART_PLACE in (getattr(m, "css_classes", None) or []) and not m.data.shown
+                ),
+                None,
+            )
+
+        if not _receive(session, lambda: next_place() is not None, timeout_s):
+            return False
+        next_place().data.shown = True
+    return True
+
+
+def full_page_models(url: str, settle_s: float = 3.0, reveal: int = 0) -> int:
     """How many models a session's document holds once the page is whole: document ready
-    sent and ``settle_s`` of the server's patches received (what :func:`run_load` waits for)."""
+    sent, ``reveal`` chart places reported shown (:func:`_reveal`) and ``settle_s`` of the
+    server's patches received (what :func:`run_load` waits for)."""
     session = pull_session(url=url)
     try:
         _ready(session)
+        _reveal(session, reveal)
         _receive(session, lambda: False, settle_s)
         return _models(session.document)
     finally:
@@ -141,6 +169,7 @@ def run_load(
     models: int = 0,
     spread_s: float = 0.0,
     seed: int = 19,
+    reveal: int = 0,
 ) -> LoadReport:
     """Open ``sessions`` concurrent client sessions on ``url``, hold them, close them.
 
@@ -151,6 +180,10 @@ def run_load(
     holds ``models`` models (:func:`full_page_models`: the whole page, the onload work
     included; 0: the pulled document and the server's acknowledgement of document ready):
     what a viewer waits for.
+
+    ``reveal``: after document ready, report that many chart places shown (:func:`_reveal`),
+    as a viewer's screen does (0: a phone's first screen; 1: a desktop's); ``models`` then
+    counts the page with them.
 
     ``spread_s``: sessions arrive at random times, uniform over that many seconds (seeded by
     ``seed``, so two servers see the same arrivals), instead of all at once; each session's
@@ -174,6 +207,9 @@ def run_load(
                 raise RuntimeError("the session's document holds no chart")
             if document_ready:
                 _ready(session)
+                if reveal and not _reveal(session, reveal):
+                    session.close()
+                    raise RuntimeError("a chart place never arrived")
                 if models:
                     whole = _receive(session, lambda: _models(session.document) >= models, 120)
                     if not whole:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import SCREENS, SHOTS, Console, show_records, wait_until
+from tests.browser import SCREENS, SHOTS, Console, show_records, wait_for_charts, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -80,9 +80,7 @@ def open_view(chromium, url: str, view: str, size: tuple[int, int], **context_ar
     page.console = Console(page)
     page.goto(url + VIEWS[view])
     page.wait_for_selector(".sd-provenance", timeout=60_000)
-    wait_until(
-        lambda: page.locator(".js-plotly-plot .main-svg").count() >= CHARTS[view], timeout=60
-    )
+    wait_for_charts(page, CHARTS[view])
     if view == "spacecraft":
         show_records(page)
     page.wait_for_selector(".sd-filter-flights .noUi-handle[aria-label]", state="attached")
@@ -229,9 +227,16 @@ def test_every_touch_target_is_at_least_24_css_px(chromium, bundled_dashboard, s
     page = open_view(chromium, bundled_dashboard.url, view, SCREENS[screen])
     if screen == "phone":
         open_drawer(page)
-    targets = page.evaluate(_TARGETS)
+    # the components' stylesheets arrive by URL: a control is sized once its sheet has loaded,
+    # so the targets are measured again (every 0.2 s, at most 5 s) until none is small
+    deadline = time.monotonic() + 5
+    while True:
+        targets = page.evaluate(_TARGETS)
+        small = [t for t in targets if not t["inline"] and (t["w"] < 24 or t["h"] < 24)]
+        if not small or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)
     assert len(targets) > 10
-    small = [t for t in targets if not t["inline"] and (t["w"] < 24 or t["h"] < 24)]
     assert small == [], small
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"a11y-{view}-{screen}.png"))

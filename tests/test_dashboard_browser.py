@@ -12,7 +12,15 @@ from playwright.sync_api import expect
 
 from spacedata.snapshot import bundled_snapshot
 from spacedata.snapshot_writer import write_endpoints
-from tests.browser import SHOTS, Console, DashboardServer, kpis, show_records, wait_until
+from tests.browser import (
+    SHOTS,
+    Console,
+    DashboardServer,
+    kpis,
+    show_records,
+    wait_for_charts,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 NASA = "National Aeronautics and Space Administration"
@@ -61,7 +69,7 @@ def open_dashboard(page, url):
     """Open the page and wait for all of it: the lower charts and the table arrive after load."""
     page.goto(url)
     page.wait_for_selector(".sd-kpis", timeout=60_000)
-    wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6, timeout=60)
+    wait_for_charts(page, 6)
     show_records(page)
 
 
@@ -197,7 +205,7 @@ def test_no_match_says_once_which_filters_exclude_everything_and_resets(page, se
     page.get_by_role("button", name="Reset all filters").click()
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "21")
     expect(message).to_be_hidden()
-    wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6)
+    wait_for_charts(page, 6)
     expect(page).to_have_url(re.compile(r"/spacecraft$"))
     assert page.errors == [] and page.console.problems == []
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 import spacedata
 from spacedata.dashboard import DataStore
-from tests.browser import Console, kpis, show_records, wait_until
+from tests.browser import Console, kpis, show_records, wait_for_charts, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def open_view(context, url: str, charts: int = 6):
     page.console = Console(page)
     page.goto(url)
     page.wait_for_selector(".sd-provenance", timeout=60_000)
-    wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= charts, timeout=60)
+    wait_for_charts(page, charts)
     return page
 
 

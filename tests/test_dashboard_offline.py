@@ -24,6 +24,7 @@ from tests.browser import (
     kpis,
     open_page,
     show_records,
+    wait_for_charts,
     wait_until,
 )
 
@@ -62,7 +63,7 @@ def _filter(page) -> None:
     wait_until(lambda: kpis(page)["Spacecraft shown"] == "0")
     page.get_by_role("button", name="Reset all filters").click()
     wait_until(lambda: kpis(page)["Spacecraft shown"] == DEFAULT_SHOWN)
-    wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6)
+    wait_for_charts(page, 6)
 
 
 def test_first_load_and_filtering_request_nothing_outside(chromium, server):
@@ -88,9 +89,9 @@ def test_several_pages_opening_at_once_request_nothing_outside(chromium, server)
             page = context.new_page()
             page.goto(server.url, wait_until="commit")
             pages.append(page)
-        for page in pages:
-            expect(page.locator(".js-plotly-plot .gtitle")).to_have_count(6, timeout=90_000)
+        for page in pages:  # scrolled through: the lower charts and the table are built too
             show_records(page, timeout_ms=90_000)
+            expect(page.locator(".js-plotly-plot .gtitle")).to_have_count(6, timeout=90_000)
         assert outside.urls == []
     finally:
         context.close()

@@ -20,7 +20,7 @@ import spacedata
 from spacedata import plots
 from spacedata.dashboard import DataStore, KPIs, NoFlights, NoMatch, words
 from spacedata.dashboard.views import ActiveFilters, summary
-from tests.browser import DEEP_TEXT, SCREENS, SHOTS, Console, kpis, wait_until
+from tests.browser import DEEP_TEXT, SCREENS, SHOTS, Console, kpis, wait_for_charts, wait_until
 from tests.conftest import spacecraft_only_snapshot
 
 #: Markdown that must never reach the page: backticks, bold, a heading line.
@@ -219,7 +219,7 @@ def open_page(chromium, url: str, size: tuple[int, int], charts: int = 6):
     page.console = Console(page)
     page.goto(url)
     page.wait_for_selector(".sd-provenance", timeout=60_000)
-    wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= charts, timeout=60)
+    wait_for_charts(page, charts)
     return page
 
 

@@ -24,7 +24,7 @@ import psutil
 import pytest
 import requests
 
-from tests.browser import Outside, free_port, kpis, open_page, wait_until
+from tests.browser import Outside, free_port, kpis, open_page, wait_for_charts, wait_until
 from tests.loadclient import SpacedataServer, full_page_models, run_load
 from tests.proxy import CONFIG, NO_NGINX, NginxProxy, nginx_path, nginx_problem
 
@@ -251,7 +251,7 @@ def test_a_viewer_whose_backend_dies_gets_the_page_again_by_reloading(chromium, 
             wait_until(lambda: page.wait_for_timeout(200) or lost, timeout=30)  # pumps events
             page.reload()
             page.wait_for_selector(".sd-kpis", timeout=60_000)
-            wait_until(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 6, timeout=60)
+            wait_for_charts(page, 6)
             box = page.locator(".sd-filter-name_search input")
             box.fill("no such craft")
             box.press("Enter")

@@ -9,6 +9,7 @@ font is dropped for system fonts, and Panel's own stylesheets are pinned to the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -108,24 +109,30 @@ def after_load(*objects) -> pn.Column:
     return column
 
 
-def when_shown(build: Callable[[], object], css_class: str) -> pn.Column:
-    """A column that holds ``build()`` once its place on the page nears the screen (a viewer
-    scrolled down to it: :class:`~.widgets.WhenShown`), so a viewer who never goes there costs
-    the server nothing for it. Until then it holds a 1 px marker (CSS class ``css_class``).
-    Outside a server: ``build()`` at once."""
+def when_shown(*parts: tuple[Callable[[], object], str]) -> pn.Column:
+    """A column that builds ``parts``, each ``(build, css_class)``, one after the other as a
+    viewer scrolls: a part once its place nears the screen (:class:`~.widgets.WhenShown`), so
+    a viewer who never goes there costs the server nothing for it. A place is a 1 px marker
+    (CSS class ``css_class``) below the parts built so far. Outside a server: all at once."""
     column = pn.Column(sizing_mode="stretch_width", margin=0)
     doc = pn.state.curdoc
     if doc is None or doc.session_context is None:
-        column.append(build())
+        column.extend(build() for build, _ in parts)
         return column
-    marker = WhenShown(height=1, margin=0, sizing_mode="stretch_width", css_classes=[css_class])
 
-    def show(event) -> None:
-        if event.new:
-            column.objects = [build()]
+    def place(index: int) -> WhenShown:
+        build, css_class = parts[index]
+        marker = WhenShown(height=1, margin=0, sizing_mode="stretch_width", css_classes=[css_class])
 
-    marker.param.watch(show, "shown")
-    column.append(marker)
+        def show(event) -> None:
+            if event.new:
+                following = [place(index + 1)] if index + 1 < len(parts) else []
+                column.objects = [*column.objects[:-1], build(), *following]
+
+        marker.param.watch(show, "shown")
+        return marker
+
+    column.append(place(0))
     return column
 
 
@@ -229,7 +236,6 @@ def build_app(
         store.apply_query(query_args)
         store.notices = store.notices + view_notices
     charts = Charts(store, validate=validate_figures)
-    first_row, *lower_rows = charts.rows()
     time_charts = TimeCharts(store, validate=validate_figures)
     tabs = pn.Tabs(
         (
@@ -239,12 +245,22 @@ def build_app(
                 ActiveFilters(store),  # the filters set, as chips above the numbers
                 KPIs(store),
                 NoMatch(store),
-                first_row,
-                # the table is built when a viewer scrolls to it: its place arrives with the
-                # lower charts, so it starts below them (~70 ms and ~25 models a session saved
-                # for every viewer who never goes there; benchmarks/bench_sessions.py)
+                charts.row(0),
+                # each lower pair of charts, then the table, is built when a viewer scrolls to
+                # it: a phone's first screen shows one chart, a desktop's two to four (the
+                # table ~70 ms and ~25 models a session, a pair ~6 ms and ~6 models, saved for
+                # every viewer who never goes there; benchmarks/bench_sessions.py)
+                # (the first place arrives after load: a place drawn with the first paint
+                # could report itself shown before the page's changes reached the server,
+                # and the report was lost: tests/test_dashboard_browser.py, under load)
                 after_load(
-                    *lower_rows, when_shown(lambda: RecordsTable(store), "sd-records-place")
+                    when_shown(
+                        *(
+                            (functools.partial(charts.row, i), "sd-chart-place")
+                            for i in range(1, charts.row_count)
+                        ),
+                        (functools.partial(RecordsTable, store), "sd-records-place"),
+                    )
                 ),
                 sizing_mode="stretch_width",
             ),

@@ -682,29 +682,9 @@ class Charts(View):
 
     def __init__(self, store: DataStore, **params):
         super().__init__(store, **params)
-        figures = self.shared_figures()
-        self.panes = {
-            key: ChartPane(
-                figures[key],
-                link_figure=False,  # the figure is shared by sessions: never patched in place
-                sizing_mode="stretch_width",
-                height=CHART_HEIGHT,
-                config={
-                    "displaylogo": False,
-                    "responsive": True,
-                    # a saved chart is as legible from a phone as from a desktop, source line
-                    # (the subtitle) included
-                    "toImageButtonOptions": {
-                        "filename": f"{self.file_prefix}-{key.replace('_', '-')}",
-                        **EXPORT_SIZE,
-                    },
-                },
-                css_classes=["sd-chart", f"sd-chart-{key}"],
-                stylesheets=[_CHART_CSS],
-                margin=0,
-            )
-            for key in self.builders
-        }
+        #: The chart panes built so far, by key: a row builds its own (:meth:`row`), so a
+        #: part of the page never shown costs nothing.
+        self.panes: dict[str, ChartPane] = {}
         # a row's classes: the grid, hidden while nothing matches (Bokeh's `visible` loses
         # to the grid's own `display`, so the class hides it)
         self.grid_classes = pn.bind(
@@ -733,26 +713,58 @@ class Charts(View):
             self.applies_to,
         )
 
+    def _pane(self, key: str, figure) -> ChartPane:
+        return ChartPane(
+            figure,
+            link_figure=False,  # the figure is shared by sessions: never patched in place
+            sizing_mode="stretch_width",
+            height=CHART_HEIGHT,
+            config={
+                "displaylogo": False,
+                "responsive": True,
+                # a saved chart is as legible from a phone as from a desktop, source line
+                # (the subtitle) included
+                "toImageButtonOptions": {
+                    "filename": f"{self.file_prefix}-{key.replace('_', '-')}",
+                    **EXPORT_SIZE,
+                },
+            },
+            css_classes=["sd-chart", f"sd-chart-{key}"],
+            stylesheets=[_CHART_CSS],
+            margin=0,
+        )
+
     def _update(self, *_) -> None:
         df = getattr(self.store, self.frame)
         if df.empty:  # the charts are hidden and NoMatch explains; nothing to draw
             return
-        for key, fig in self.shared_figures().items():
-            self.panes[key].object = fig
+        figures = self.shared_figures()
+        for key, pane in self.panes.items():
+            pane.object = figures[key]
+
+    @property
+    def row_count(self) -> int:
+        """How many rows of two charts :meth:`rows` makes."""
+        return -(-len(self.builders) // 2)
+
+    def row(self, index: int) -> pn.Column:
+        """Row ``index`` of :meth:`rows`, its charts built now, drawing the current filters."""
+        keys = list(self.builders)[2 * index : 2 * index + 2]
+        figures = self.shared_figures()
+        for key in keys:
+            if key not in self.panes:
+                self.panes[key] = self._pane(key, figures[key])
+        return pn.Column(
+            *(self.panes[k] for k in keys),
+            sizing_mode="stretch_width",
+            stylesheets=[_GRID_CSS],
+            css_classes=self.grid_classes,
+        )
 
     def rows(self) -> list[pn.Column]:
         """The charts two at a time, in page order, each pair a responsive grid (side by side
         on a wide screen, stacked on a narrow one); hidden while nothing matches."""
-        keys = list(self.panes)
-        return [
-            pn.Column(
-                *(self.panes[k] for k in keys[i : i + 2]),
-                sizing_mode="stretch_width",
-                stylesheets=[_GRID_CSS],
-                css_classes=self.grid_classes,
-            )
-            for i in range(0, len(keys), 2)
-        ]
+        return [self.row(i) for i in range(self.row_count)]
 
     def __panel__(self):
         return pn.Column(*self.rows(), sizing_mode="stretch_width")
