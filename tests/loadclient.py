@@ -119,35 +119,33 @@ def _ready(session) -> None:
     session.document.callbacks.send_event(DocumentReady())
 
 
-#: The places of the lower charts (:func:`spacedata.dashboard.page.when_shown`).
-CHART_PLACE = "sd-chart-place"
+#: The places a desktop's screen reports shown at load (Chromium at 1400x1000): the sidebar's
+#: filters and the first of the lower charts' (four charts). A phone's first screen: none.
+DESKTOP = ("sd-filters-place", "sd-chart-place")
 
 
-def _reveal(session, places: int, timeout_s: float = 120) -> bool:
-    """Report ``places`` chart places shown, one after the other, as a browser does when they
-    near its screen (a 1400x1000 desktop reports the first at load: four charts), each once
-    the server has built what the one before held; whether all were there."""
-    for _ in range(places):
+def _place(session, css_class: str):
+    """The first place of ``css_class`` in the session's document not yet reported shown."""
+    for m in list(session.document.models):
+        if css_class in (getattr(m, "css_classes", None) or []) and not m.data.shown:
+            return m
+    return None
 
-        def next_place():
-            return next(
-                (
-                    m
-                    for m in list(session.document.models)
-                    if CHART_PLACE in (getattr(m, "css_classes", None) or []) and not m.data.shown
-                ),
-                None,
-            )
 
-        if not _receive(session, lambda: next_place() is not None, timeout_s):
+def _reveal(session, places: tuple[str, ...], timeout_s: float = 120) -> bool:
+    """Report the page's places of ``places`` (CSS classes, in turn) shown, as a browser does
+    when they near its screen (:func:`spacedata.dashboard.page.when_shown`), each once the
+    server has sent it; whether all were there."""
+    for css_class in places:
+        if not _receive(session, lambda c=css_class: _place(session, c) is not None, timeout_s):
             return False
-        next_place().data.shown = True
+        _place(session, css_class).data.shown = True
     return True
 
 
-def full_page_models(url: str, settle_s: float = 3.0, reveal: int = 0) -> int:
+def full_page_models(url: str, settle_s: float = 3.0, reveal: tuple[str, ...] = ()) -> int:
     """How many models a session's document holds once the page is whole: document ready
-    sent, ``reveal`` chart places reported shown (:func:`_reveal`) and ``settle_s`` of the
+    sent, the places of ``reveal`` reported shown (:func:`_reveal`) and ``settle_s`` of the
     server's patches received (what :func:`run_load` waits for)."""
     session = pull_session(url=url)
     try:
@@ -169,7 +167,7 @@ def run_load(
     models: int = 0,
     spread_s: float = 0.0,
     seed: int = 19,
-    reveal: int = 0,
+    reveal: tuple[str, ...] = (),
 ) -> LoadReport:
     """Open ``sessions`` concurrent client sessions on ``url``, hold them, close them.
 
@@ -181,9 +179,9 @@ def run_load(
     included; 0: the pulled document and the server's acknowledgement of document ready):
     what a viewer waits for.
 
-    ``reveal``: after document ready, report that many chart places shown (:func:`_reveal`),
-    as a viewer's screen does (0: a phone's first screen; 1: a desktop's); ``models`` then
-    counts the page with them.
+    ``reveal``: after document ready, report these places shown (:func:`_reveal`), as a
+    viewer's screen does (none: a phone's first screen; :data:`DESKTOP`: a desktop's);
+    ``models`` then counts the page with them.
 
     ``spread_s``: sessions arrive at random times, uniform over that many seconds (seeded by
     ``seed``, so two servers see the same arrivals), instead of all at once; each session's
@@ -209,7 +207,7 @@ def run_load(
                 _ready(session)
                 if reveal and not _reveal(session, reveal):
                     session.close()
-                    raise RuntimeError("a chart place never arrived")
+                    raise RuntimeError(f"a place of {reveal} never arrived")
                 if models:
                     whole = _receive(session, lambda: _models(session.document) >= models, 120)
                     if not whole:

@@ -285,14 +285,15 @@ def build_app(
     history = keep_url(store, tabs)
     return Template(
         title=TITLE,
-        # the filter widgets, like the lower charts and the table, arrive just after the first
-        # charts are drawn: ~0.25 s sooner first chart (benchmarks/), and on a phone the
-        # filters sit in a closed drawer anyway
+        # the filter widgets are built once the sidebar is shown, after the first charts are
+        # drawn: at once beside a desktop's page; on a phone, where they sit in a closed
+        # drawer, when the drawer opens (~18 ms and 15 models a session saved for every
+        # viewer who never opens it; benchmarks/bench_sessions.py)
         sidebar=[
             pn.pane.HTML(
                 "<h2 class='sd-heading'>Filters</h2>", margin=(0, 10), stylesheets=[HEADING_CSS]
             ),
-            after_load(store),
+            after_load(when_shown((lambda: store, "sd-filters-place"))),
         ],
         main=[tabs, history],
         header_background="#4c78a8",
