@@ -462,6 +462,73 @@ def test_the_filters_are_built_once_the_sidebar_is_shown(places):
     assert not _integrity_issues(doc)
 
 
+def test_the_through_time_view_is_built_when_its_tab_is_first_shown(monkeypatch):
+    """The *Through time* view (its charts, provenance, chips and date slider) is built when
+    its tab is first shown, or at once when the URL asks for it (~5-8 ms a session for every
+    viewer who never opens it)."""
+    from panel.io.state import set_curdoc
+
+    from spacedata.dashboard import page as page_module
+
+    made = []
+
+    class Made(page_module.TimeCharts):
+        def __init__(self, store, **params):
+            super().__init__(store, **params)
+            made.append(self)
+
+    monkeypatch.setattr(page_module, "TimeCharts", Made)
+    doc, kinds, page = _served_page()
+    assert made == [] and kinds["DateRangeSlider"] == 0
+    tabs = page.main[0]
+    with set_curdoc(doc):
+        tabs.active = 1
+        tabs.active = 0
+        tabs.active = 1
+    assert len(made) == 1  # once
+    _served_page({"view": [b"time"]})
+    assert len(made) == 2
+
+
+def test_a_view_updated_while_hidden_links_no_stylesheet_off_the_server():
+    """Back and Forward change the filters while a view is a hidden tab; its panes are updated
+    there, where their models have no document, and Panel then built their stylesheet links
+    with cdn.holoviz.org (the page must ask nothing of another host). The steps of
+    tests/test_dashboard_history.py, in-process."""
+    from bokeh.models import ImportedStyleSheet
+    from panel.io.state import set_curdoc
+
+    made = []
+    doc, _, page = _served_page()
+
+    def off_the_server() -> list:
+        return [
+            (type(m).__name__, sheet.url)
+            for m in doc.models
+            for sheet in getattr(m, "stylesheets", None) or []
+            if isinstance(sheet, ImportedStyleSheet) and "://" in sheet.url
+        ]
+
+    tabs, history = page.main[0], page.main[1]
+    with set_curdoc(doc):
+        tabs.active = 1
+        top = tabs.objects[1].objects  # the Through time view, built
+        assert top and off_the_server() == []
+        for seq, query in enumerate(
+            [
+                "?agency=NASA&view=time",
+                "?agency=NASA",
+                "",
+                "?agency=NASA",
+                "?agency=NASA&view=time",
+            ],
+            start=1,
+        ):
+            history.popped = {"search": query, "seq": seq}
+            made.append((query, off_the_server()))
+    assert [found for _, found in made] == [[]] * len(made), made
+
+
 def test_the_first_place_arrives_with_the_onload_work():
     """The first place of the lower charts is not drawn with the page's first paint: drawn
     then, it sometimes reported itself shown and the server never heard of it (the browser's

@@ -236,7 +236,18 @@ def build_app(
         store.apply_query(query_args)
         store.notices = store.notices + view_notices
     charts = Charts(store, validate=validate_figures)
-    time_charts = TimeCharts(store, validate=validate_figures)
+
+    def build_time_view() -> list:
+        return [
+            ProvenanceView(store, loaded, flights=True),
+            ActiveFilters(store, applies_to=None),
+            *store.widgets("flights"),
+            NoFlights(store),
+            *TimeCharts(store, validate=validate_figures).rows(),
+        ]
+
+    # the Through time view is built when its tab is first shown
+    time_view = pn.Column(sizing_mode="stretch_width")
     tabs = pn.Tabs(
         (
             VIEWS["spacecraft"],
@@ -267,14 +278,7 @@ def build_app(
         ),
         (
             VIEWS["time"],
-            pn.Column(
-                ProvenanceView(store, loaded, flights=True),
-                ActiveFilters(store, applies_to=None),
-                *store.widgets("flights"),
-                NoFlights(store),
-                *time_charts.rows(),
-                sizing_mode="stretch_width",
-            ),
+            time_view,
         ),
         active=active,
         dynamic=True,  # a view is built in the browser when first shown
@@ -282,6 +286,13 @@ def build_app(
         css_classes=["sd-views"],
         stylesheets=[_TABS_CSS],
     )
+
+    def show_time_view(*_) -> None:
+        if tabs.active == 1 and not time_view.objects:
+            time_view.objects = build_time_view()
+
+    tabs.param.watch(show_time_view, "active")
+    show_time_view()
     history = keep_url(store, tabs)
     return Template(
         title=TITLE,

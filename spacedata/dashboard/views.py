@@ -52,7 +52,7 @@ from .cache import AGGREGATES, data_version
 from .data import Loaded
 from .filters import Filter
 from .store import FILTERS, DataStore
-from .widgets import Module
+from .widgets import HTML, Module
 from .words import (
     BUNDLED_ABOUT,
     FIGURE_TEXT,
@@ -125,7 +125,7 @@ class ProvenanceView(View):
         frame = store.param.flights_filtered if flights else store.param.filtered
         # the data's, not the filters': built once, not on every filter change
         self.details = self._details(store.flights_data if flights else store.data)
-        self.pane = pn.pane.HTML(
+        self.pane = HTML(
             pn.bind(self._html, frame, store.param.notices),
             sizing_mode="stretch_width",
             css_classes=["sd-provenance-pane", f"sd-provenance-{self.noun}"],
@@ -302,7 +302,7 @@ class KPIs(View):
     def __init__(self, store: DataStore, **params):
         super().__init__(store, **params)
         self.cards: dict[str, Card] = {}
-        self.pane = pn.pane.HTML(
+        self.pane = HTML(
             "",
             sizing_mode="stretch_width",
             css_classes=["sd-kpis"],
@@ -789,7 +789,7 @@ class NoMatch(View):
         )
         self.reset.on_click(store.reset)
         frame = store.param[self.frame]
-        self.message = pn.pane.HTML(
+        self.message = HTML(
             pn.bind(self._html, frame),
             sizing_mode="stretch_width",
             stylesheets=[_TEXT_CSS],

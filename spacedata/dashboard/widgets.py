@@ -1,12 +1,14 @@
 """The dashboard's own components: :class:`Picker`, for filters that choose among many values;
 :class:`UrlHistory`, the page's URL as its history; :class:`WhenShown`, a place on the page that
-says when it nears the screen. Each is a :class:`Module`."""
+says when it nears the screen. Each is a :class:`Module`. And :class:`HTML`, the page's text
+that changes with the filters."""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
+import panel as pn
 import param
 from panel.custom import JSComponent
 from panel.io.resources import component_resource_path
@@ -127,3 +129,16 @@ class WhenShown(Module):
     margin_px = param.Integer(default=300, doc="How near (CSS px below the screen) counts.")
 
     _esm = _bundle = MODULES["shown"]
+
+
+class HTML(pn.pane.HTML):
+    """Panel's HTML pane, for text that changes with the filters: updated while its view is a
+    hidden tab, it links its stylesheets from its session's server.
+
+    Panel builds a pane's stylesheet links with the document of its Bokeh model, and a model
+    in a hidden tab of dynamic Tabs has none: updated there (Back or Forward changing the
+    filters while the *Through time* view was hidden), its links pointed at cdn.holoviz.org,
+    which nothing rewrote. The session's document is used instead."""
+
+    def _get_properties(self, doc):
+        return super()._get_properties(doc if doc is not None else pn.state.curdoc)
