@@ -258,12 +258,11 @@ def build_app(
                 NoMatch(store),
                 charts.row(0),
                 # each lower pair of charts, then the table, is built when a viewer scrolls to
-                # it: a phone's first screen shows one chart, a desktop's two to four (the
-                # table ~70 ms and ~25 models a session, a pair ~6 ms and ~6 models, saved for
-                # every viewer who never goes there; benchmarks/bench_sessions.py)
-                # (the first place arrives after load: a place drawn with the first paint
-                # could report itself shown before the page's changes reached the server,
-                # and the report was lost: tests/test_dashboard_browser.py, under load)
+                # it: a phone's first screen shows one chart, a desktop's four (the table ~70
+                # ms and ~25 models a session, a pair ~6 ms and ~6 models, saved for every
+                # viewer who never goes there; benchmarks/bench_sessions.py). The first place
+                # comes after load: drawn with the first paint, it sometimes reported itself
+                # shown and the server never heard of it (tests/test_dashboard_load.py)
                 after_load(
                     when_shown(
                         *(
@@ -288,7 +287,7 @@ def build_app(
     )
 
     def show_time_view(*_) -> None:
-        if tabs.active == 1 and not time_view.objects:
+        if tabs.active == list(VIEWS).index("time") and not time_view.objects:
             time_view.objects = build_time_view()
 
     tabs.param.watch(show_time_view, "active")
