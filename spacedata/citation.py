@@ -23,7 +23,7 @@ from typing import Any
 
 from . import DISTRIBUTION, __version__
 from .config import CREDIT, redact
-from .provenance import Provenance, provenance_of
+from .provenance import NOT_DATED, Provenance, provenance_of
 
 PUBLISHER = "The Space Devs"
 TITLE = "Launch Library 2"
@@ -195,7 +195,7 @@ _LABELS = {"bundled": "the bundled sample snapshot", "snapshot": "a fetched snap
 
 def _when(p: dict) -> str:
     if not p["fetched_at"]:
-        return "fetch date not recorded"
+        return NOT_DATED
     at = datetime.fromisoformat(p["fetched_at"])
     return f"fetched {at:%Y-%m-%d %H:%M} UTC"
 

@@ -173,7 +173,7 @@ def run_load(
 
     ``document_ready``: after pulling the document, send the browser's "document ready" event,
     as a page does once drawn; a Bokeh Python client never sends it by itself, so without it
-    ``pn.state.onload`` callbacks (what ``spacedata.dashboard.after_load`` defers) never run
+    ``pn.state.onload`` callbacks (what ``spacedata.dashboard.page.when_shown`` defers) never run
     and only the first part of the page is built. A session is *ready* once its document
     holds ``models`` models (:func:`full_page_models`: the whole page, the onload work
     included; 0: the pulled document and the server's acknowledgement of document ready):

@@ -541,8 +541,8 @@ def test_the_first_place_arrives_with_the_onload_work():
 
     first_paint, _ = served_page(onload=False)
     assert drawn_places(first_paint) == 0
-    after_load, _ = served_page()
-    assert drawn_places(after_load) == 1
+    loaded, _ = served_page()
+    assert drawn_places(loaded) == 1
 
 
 def _integrity_issues(doc) -> list:

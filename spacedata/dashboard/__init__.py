@@ -29,7 +29,7 @@ from .._static import PLOTLY_JS
 from .cache import AGGREGATES, SharedCache, data_version
 from .data import Loaded, SharedData, loader_from_env, release_memory_later, shared_data
 from .filters import Choice, Contains, DateRange, Filter, Flag, IntRange, parse_dates, parse_range
-from .page import PLOTLY_TRACES, TITLE, VIEWS, Template, after_load, build_app, load_extensions
+from .page import PLOTLY_TRACES, TITLE, VIEWS, Template, build_app, load_extensions
 from .store import FILTERS, DataStore
 from .table import TABLE_COLUMNS, RecordsTable
 from .views import (
@@ -72,7 +72,6 @@ __all__ = [
     "Template",
     "TimeCharts",
     "View",
-    "after_load",
     "build_app",
     "data_version",
     "load_extensions",

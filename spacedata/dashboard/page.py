@@ -101,19 +101,13 @@ def load_extensions(**config) -> None:
         PlotlyPlot.__javascript__ = []
 
 
-def after_load(*objects) -> pn.Column:
-    """A column that receives ``objects`` once the browser has drawn the page
-    (``pn.state.onload``), so what is above the fold shows sooner. Outside a server: at once."""
-    column = pn.Column(sizing_mode="stretch_width")
-    pn.state.onload(lambda: column.extend(objects))
-    return column
-
-
 def when_shown(*parts: tuple[Callable[[], object], str]) -> pn.Column:
     """A column that builds ``parts``, each ``(build, css_class)``, one after the other as a
     viewer scrolls: a part once its place nears the screen (:class:`~.widgets.WhenShown`), so
     a viewer who never goes there costs the server nothing for it. A place is a 1 px marker
-    (CSS class ``css_class``) below the parts built so far. Outside a server: all at once."""
+    (CSS class ``css_class``) below the parts built so far; the first comes with the onload
+    work (drawn with the page's first paint, a place sometimes reported itself shown and the
+    server never heard of it: tests/test_dashboard_load.py). Outside a server: all at once."""
     column = pn.Column(sizing_mode="stretch_width", margin=0)
     doc = pn.state.curdoc
     if doc is None or doc.session_context is None:
@@ -132,7 +126,7 @@ def when_shown(*parts: tuple[Callable[[], object], str]) -> pn.Column:
         marker.param.watch(show, "shown")
         return marker
 
-    column.append(place(0))
+    pn.state.onload(lambda: column.append(place(0)))
     return column
 
 
@@ -260,17 +254,13 @@ def build_app(
                 # each lower pair of charts, then the table, is built when a viewer scrolls to
                 # it: a phone's first screen shows one chart, a desktop's four (the table ~70
                 # ms and ~25 models a session, a pair ~6 ms and ~6 models, saved for every
-                # viewer who never goes there; benchmarks/bench_sessions.py). The first place
-                # comes after load: drawn with the first paint, it sometimes reported itself
-                # shown and the server never heard of it (tests/test_dashboard_load.py)
-                after_load(
-                    when_shown(
-                        *(
-                            (functools.partial(charts.row, i), "sd-chart-place")
-                            for i in range(1, charts.row_count)
-                        ),
-                        (functools.partial(RecordsTable, store), "sd-records-place"),
-                    )
+                # viewer who never goes there; benchmarks/bench_sessions.py)
+                when_shown(
+                    *(
+                        (functools.partial(charts.row, i), "sd-chart-place")
+                        for i in range(1, charts.row_count)
+                    ),
+                    (functools.partial(RecordsTable, store), "sd-records-place"),
                 ),
                 sizing_mode="stretch_width",
             ),
@@ -303,7 +293,7 @@ def build_app(
             pn.pane.HTML(
                 "<h2 class='sd-heading'>Filters</h2>", margin=(0, 10), stylesheets=[HEADING_CSS]
             ),
-            after_load(when_shown((lambda: store, "sd-filters-place"))),
+            when_shown((lambda: store, "sd-filters-place")),
         ],
         main=[tabs, history],
         header_background="#4c78a8",
